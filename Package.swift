@@ -1,0 +1,113 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Stratus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "stratus", targets: ["stratus"]),
+        .library(name: "StratusCore", targets: ["StratusCore"]),
+        .library(name: "Carbonara", targets: ["Carbonara"]),
+        .library(name: "StratusIndex", targets: ["StratusIndex"]),
+        .library(name: "StratusStorage", targets: ["StratusStorage"]),
+        .library(name: "StratusTesting", targets: ["StratusTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        .target(
+            name: "StratusCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Carbonara",
+            dependencies: ["StratusCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StratusIndex",
+            dependencies: [
+                "StratusCore", "Carbonara",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StratusStorage",
+            dependencies: [
+                "StratusCore", "Carbonara", "StratusIndex",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StratusTesting",
+            dependencies: ["StratusCore", "Carbonara", "StratusIndex", "StratusStorage"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "stratus",
+            dependencies: [
+                "StratusCore", "Carbonara", "StratusIndex", "StratusStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StratusCoreTests",
+            dependencies: ["StratusCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CarbonaraTests",
+            dependencies: [
+                "Carbonara", "StratusCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StratusIndexTests",
+            dependencies: ["StratusIndex", "StratusTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StratusStorageTests",
+            dependencies: [
+                "StratusStorage", "StratusTesting",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StratusEndToEndTests",
+            dependencies: ["StratusTesting"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

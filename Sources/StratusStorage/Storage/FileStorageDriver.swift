@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import NIOPosix
+import Synchronization
+
+/// The `file` storage driver: one pack file per sack (`sack-<n>.pack`), replaced atomically (temp file,
+/// fsync, rename, directory fsync); sack locks are `flock`s on `locks/sack-<n>.lock`, so processors in
+/// several processes on one machine share the sacks safely.
+public final class FileStorageDriver: StorageDriver {
+    /// The storage directory.
+    public let basePath: String
+    private let logger: Logger
+
+    /// Opens (creating if needed) the storage directory.
+    /// - Throws: `StorageError.io` when the directories cannot be created.
+    public init(basePath: String, logger: Logger) throws {
+        self.basePath = basePath
+        self.logger = logger
+        try IncomingFileSystem.makeDirectories(basePath + "/locks")
+    }
+
+    func packPath(_ sack: Int) -> String { "\(basePath)/sack-\(sack).pack" }
+
+    public func load(sack: Int) async throws -> SackContents {
+        let path = packPath(sack)
+        let logger = self.logger
+        return try await NIOThreadPool.singleton.runIfActive {
+            guard let bytes = try IncomingFileSystem.readFile(path) else { return SackContents() }
+            return SackPack.decode(bytes, path: path, logger: logger)
+        }
+    }
+
+    public func store(sack: Int, _ contents: SackContents) async throws {
+        let path = packPath(sack)
+        let directory = basePath
+        try await NIOThreadPool.singleton.runIfActive {
+            if contents.metrics.isEmpty && contents.consumed.isEmpty {
+                if try IncomingFileSystem.removeFile(path) { try IncomingFileSystem.syncDirectory(directory) }
+                return
+            }
+            let temporary = path + ".tmp-" + UUID().uuidString
+            do {
+                try IncomingFileSystem.writeSynced(temporary, SackPack.encode(contents))
+                try IncomingFileSystem.move(temporary, to: path)
+            } catch {
+                _ = try? IncomingFileSystem.removeFile(temporary)
+                throw error
+            }
+            try IncomingFileSystem.syncDirectory(directory)
+        }
+    }
+
+    public func read(metric: UUID, sack: Int) async throws -> StoredMetric? {
+        let contents = try await load(sack: sack)
+        guard let blob = contents.metrics[metric] else { return nil }
+        let (stored, damage) = StoredMetric.decode(blob, path: packPath(sack))
+        if let damage {
+            logger.error("Damaged metric blob, using what can be read", metadata: [
+                "metric.id": "\(metric.uuidString.lowercased())", "storage.path": "\(packPath(sack))", "error": "\(damage)",
+            ])
+        }
+        return stored
+    }
+
+    public func tryLock(sack: Int) throws -> (any SackLock)? {
+        let path = "\(basePath)/locks/sack-\(sack).lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw StorageError(code: .io, message: "cannot open lock file: \(String(cString: strerror(errno)))", path: path)
+        }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            close(fd)
+            return nil
+        }
+        return FileSackLock(fd: fd)
+    }
+
+    public func diskUsage() throws -> Int {
+        try DiskUsage.bytes(under: basePath)
+    }
+}
+
+/// An `flock` held on an open lock file; closing the descriptor releases it.
+final class FileSackLock: SackLock {
+    private let fd: Mutex<Int32?>
+
+    init(fd: Int32) { self.fd = Mutex(fd) }
+
+    func unlock() {
+        fd.withLock { fd in
+            if let descriptor = fd { close(descriptor) }
+            fd = nil
+        }
+    }
+
+    deinit { unlock() }
+}
+
+/// Disk usage as `du` counts it: allocated blocks of every file and directory.
+public enum DiskUsage {
+    /// Bytes allocated under `path`, directories included.
+    public static func bytes(under path: String) throws -> Int {
+        var total = 0
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return 0 }
+        total += Int(info.st_blocks) * 512
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { return total }
+        for name in try FileManager.default.contentsOfDirectory(atPath: path) {
+            total += try bytes(under: path + "/" + name)
+        }
+        return total
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `stratus`: one binary, one subcommand per role.
+@main
+struct StratusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stratus",
+        abstract: "OpenStack telemetry (Ceilometer, Gnocchi, Aodh) in one Swift binary.",
+        subcommands: [AllInOneCommand.self, MetricdCommand.self, UpgradeCommand.self]
+    )
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import StratusStorage
+
+/// `stratus upgrade`: creates or migrates the index schema, the sacks, and on a fresh install the default
+/// archive policies `bool`, `low`, `medium`, `high` and the rule `default` (`*` → `low`).
+struct UpgradeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "upgrade", abstract: "Create or upgrade the index schema, sacks and default archive policies.")
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(name: .customLong("sacks-number"), help: "Number of incoming sacks (1–65535; default 128 on a fresh install).")
+    var sacks: Int?
+
+    @Flag(name: .customLong("skip-archive-policies-creation"), help: "Do not create the default archive policies.")
+    var skipArchivePolicies = false
+
+    func validate() throws {
+        if let sacks, !(1...65535).contains(sacks) {
+            throw ValidationError("--sacks-number must be between 1 and 65535")
+        }
+    }
+
+    func run() async throws {
+        let logger = options.makeLogger("stratus.upgrade")
+        try await TimeSeriesCore.upgrade(
+            configuration: try options.loadConfiguration(), dataDirectory: options.absoluteDataDirectory,
+            sacks: sacks, createDefaults: !skipArchivePolicies, logger: logger)
+        logger.info("Upgrade complete", metadata: ["data.dir": "\(options.absoluteDataDirectory)"])
+    }
+}
