@@ -17,7 +17,11 @@ public struct BoundTimeSeries: Sendable, Hashable {
     /// The oldest timestamp a new point may have: the newest point's block start minus `backWindow` blocks.
     public var firstBlockTimestamp: Int64? {
         guard let last = series.last else { return nil }
-        return roundTimestamp(last, blockSize) - blockSize * Int64(backWindow)
+        // Gnocchi floors in float64; when that lands past the newest point (within ~128 ns before a block
+        // edge) Gnocchi truncates the raw series to nothing and fails forever. Floor exactly in that case.
+        var block = roundTimestamp(last, blockSize)
+        if block > last { block = floorDiv(last, blockSize) * blockSize }
+        return block - blockSize * Int64(backWindow)
     }
 
     /// Drops the points older than `firstBlockTimestamp`.

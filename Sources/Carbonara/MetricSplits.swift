@@ -30,7 +30,8 @@ public struct MetricSplits: Sendable, Hashable {
                 for: processed.oldestPointToKeep[key] ?? firstPoint, granularity: key.granularity)
             var stored = splits[key] ?? [:]
             var touched = Set<Int64>()
-            for splitKey in stored.keys where splitKey < oldestKeyToKeep {
+            // Whole splits are deleted only for aggregates with a timespan (infinite retention keeps them).
+            for splitKey in stored.keys where processed.oldestPointToKeep[key] != nil && splitKey < oldestKeyToKeep {
                 stored[splitKey] = nil
                 touched.insert(splitKey)
             }

@@ -136,12 +136,7 @@ struct IncrementalProcessingTests {
             name: "p", backWindow: 0,
             definition: [ArchivePolicyItem(granularity: 10 * s, points: 50), ArchivePolicyItem(granularity: 60 * s, points: 20)],
             aggregationMethods: ["mean", "sum", "last", "max", "min", "std", "median", "first", "count", "5pct", "95pct", "rate:mean", "rate:max"])
-        let input = Gen.zip(
-            Gen.int(in: 1...400),
-            Gen.int(in: 1...8),
-            Gen.uint64(in: 0...UInt64.max)
-        )
-        await propertyCheck(count: 60, input: input) { count, cuts, seed in
+        await propertyCheck(count: 60, input: Gen.int(in: 1...400), Gen.int(in: 1...8), Gen.uint64(in: 0...UInt64.max)) { count, cuts, seed in
             var rng = Xorshift(seed: seed | 1)
             var timestamps = [Int64](), values = [Double]()
             var t = t0

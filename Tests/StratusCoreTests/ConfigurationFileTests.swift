@@ -72,7 +72,7 @@ import Testing
     @Test(arguments: [
         ("int", 14, "metricd.ratio must be an integer, got '0.25'"),
         ("bool", 14, "metricd.ratio must be a boolean (true or false), got '0.25'"),
-        ("duration-list", 15, "metricd.methods must be a duration (seconds, or e.g. '5 minutes'), got a list"),
+        ("duration-list", 15, "metricd.methods must be a duration, got a list"),
         ("string-mapping", 17, "metricd.nested must be a string, got a mapping"),
         ("list-mapping", 17, "metricd.nested must be a list of strings, got a mapping"),
         ("double", 13, "metricd.cleanup_batch_size must be a number, got 'abc'"),
