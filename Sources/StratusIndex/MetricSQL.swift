@@ -104,6 +104,9 @@ enum MetricSQL {
     ) -> String {
         var alternatives: [String] = []
         for (i, sortKey) in keys.enumerated() {
+            let v = value(of: sortKey.key, in: marker)
+            // NULL is last in descending order: nothing comes after it on this key.
+            if case .null = v, !sortKey.ascending { continue }
             var parts: [String] = []
             for previous in keys[..<i] {
                 switch value(of: previous.key, in: marker) {
@@ -111,10 +114,8 @@ enum MetricSQL {
                 case let v: parts.append("\(previous.key) = \(statement.bind(v))")
                 }
             }
-            let v = value(of: sortKey.key, in: marker)
             switch (v, sortKey.ascending) {
-            case (.null, true): parts.append("\(sortKey.key) IS NOT NULL")
-            case (.null, false): continue  // NULL is last in descending order: nothing comes after it.
+            case (.null, _): parts.append("\(sortKey.key) IS NOT NULL")
             case (_, true): parts.append("\(sortKey.key) > \(statement.bind(v))")
             case (_, false):
                 parts.append("(\(sortKey.key) < \(statement.bind(v)) OR \(sortKey.key) IS NULL)")

@@ -69,7 +69,7 @@ extension PostgresIndexer {
         } else {
             message = "PostgreSQL error: \(error)"
         }
-        logger.error("PostgreSQL index error", metadata: ["error": "\(message)"])
+        logger.debug("PostgreSQL index error", metadata: ["error": "\(message)"])
         return IndexError.database(message)
     }
 

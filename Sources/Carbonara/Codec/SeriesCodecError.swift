@@ -17,12 +17,14 @@ public struct SeriesCodecError: Error, Sendable, Hashable, CustomStringConvertib
     /// Byte offset in the input at which the defect was detected.
     public var offset: Int
 
+    /// Creates an error of kind `code`, detected at byte `offset`, explained by `reason`.
     public init(_ code: Code, _ reason: String, offset: Int) {
         self.code = code
         self.reason = reason
         self.offset = offset
     }
 
+    /// The code, offset and reason on one line.
     public var description: String {
         "series encoding \(code) at byte \(offset): \(reason)"
     }

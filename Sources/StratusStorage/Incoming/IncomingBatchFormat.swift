@@ -115,8 +115,11 @@ enum IncomingBatchFormat {
     /// Appends an intact record's payload to measures.
     static func append(_ payload: UnsafeRawBufferPointer, to measures: inout PendingMeasures) {
         let count = payload.count / self.measureSize
-        measures.timestamps.reserveCapacity(measures.timestamps.count + count)
-        measures.values.reserveCapacity(measures.values.count + count)
+        let needed = measures.timestamps.count + count
+        if measures.timestamps.capacity < needed {  // grow geometrically: exact reservations would copy on every append
+            measures.timestamps.reserveCapacity(max(needed, 2 * measures.timestamps.capacity))
+            measures.values.reserveCapacity(max(needed, 2 * measures.values.capacity))
+        }
         var offset = 0
         for _ in 0..<count {
             measures.timestamps.append(Int64(littleEndian: payload.loadUnaligned(fromByteOffset: offset, as: Int64.self)))

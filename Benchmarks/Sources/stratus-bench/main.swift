@@ -1,0 +1,5 @@
+import Carbonara
+import StratusCore
+import StratusIndex
+import StratusStorage
+print("stratus-bench")
