@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "Stratus", path: ".."),
+        // Already in the main package's graph (same pinned version): only to name `Logger`.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -15,7 +17,8 @@ let package = Package(
                 .product(name: "StratusStorage", package: "Stratus"),
                 .product(name: "StratusIndex", package: "Stratus"),
                 .product(name: "StratusCore", package: "Stratus"),
-            ],
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

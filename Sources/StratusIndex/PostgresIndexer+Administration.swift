@@ -32,7 +32,11 @@ extension PostgresIndexer {
         let client = PostgresClient(configuration: try PostgresURL(url).configuration, backgroundLogger: logger)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
+                if #available(macOS 26.0, iOS 26.0, tvOS 26.0, watchOS 26.0, visionOS 26.0, *) {
+                    group.addImmediateTask { await client.run() }
+                } else {
+                    group.addTask { await client.run() }
+                }
                 defer { group.cancelAll() }
                 try await body(client)
             }

@@ -82,6 +82,9 @@ final class GroupCommitter<Item: Sendable>: Sendable {
         self.flush = flush
     }
 
+    /// The number of callers waiting for the next flush.
+    var queuedCount: Int { self.state.withLock { $0.queuedCount } }
+
     /// Returns once `item` is committed, possibly by another caller's flush.
     /// - Throws: the error of the flush that tried to write `item`.
     func submit(_ item: Item) async throws {

@@ -23,11 +23,14 @@ enum IncomingBatchFormat {
     }
 
     /// Encodes records, in order, into one file's content.
-    static func encode(_ records: [(metric: UUID, measures: PendingMeasures)]) -> [UInt8] {
+    static func encode(
+        _ records: [(metric: UUID, measures: PendingMeasures)],
+        maxMeasuresPerRecord: Int = Self.maxMeasuresPerRecord
+    ) -> [UInt8] {
         var size = 1
         for record in records {
             let count = record.measures.count
-            let chunks = (count + self.maxMeasuresPerRecord - 1) / self.maxMeasuresPerRecord
+            let chunks = (count + maxMeasuresPerRecord - 1) / maxMeasuresPerRecord
             size += chunks * self.recordHeaderSize + count * self.measureSize
         }
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
@@ -38,7 +41,7 @@ enum IncomingBatchFormat {
                 let total = record.measures.count
                 var start = 0
                 while start < total {
-                    let end = min(total, start + self.maxMeasuresPerRecord)
+                    let end = min(total, start + maxMeasuresPerRecord)
                     offset = self.encodeRecord(record.metric, record.measures, start..<end, into: out, at: offset)
                     start = end
                 }

@@ -64,7 +64,7 @@ public struct SackProcessor: Sendable {
         let policies = Dictionary(try await indexer.archivePolicies().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var lastMeasures = [UUID: Int64]()
         var truncated = [UUID]()
-        let path = (storage as? FileStorageDriver)?.packPath(sack) ?? "sack \(sack)"
+        let path = storage.location(sack: sack)
 
         for (id, pending) in batch.measures {
             report.measures += pending.count

@@ -75,6 +75,8 @@ public final class FileStorageDriver: StorageDriver {
         return FileSackLock(fd: fd)
     }
 
+    public func location(sack: Int) -> String { packPath(sack) }
+
     public func diskUsage() throws -> Int {
         try DiskUsage.bytes(under: basePath)
     }

@@ -15,6 +15,8 @@ public protocol StorageDriver: Sendable {
     func read(metric: UUID, sack: Int) async throws -> StoredMetric?
     /// Tries to take a sack's lock without waiting; nil when another processor holds it.
     func tryLock(sack: Int) throws -> (any SackLock)?
+    /// Where a sack's data lives (a path for file drivers), for log messages.
+    func location(sack: Int) -> String
     /// Bytes used on disk by everything stored.
     func diskUsage() throws -> Int
 }

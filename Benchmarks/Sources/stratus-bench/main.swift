@@ -1,5 +1,0 @@
-import Carbonara
-import StratusCore
-import StratusIndex
-import StratusStorage
-print("stratus-bench")
