@@ -69,7 +69,7 @@ extension PostgresIndexer {
         } else {
             message = "PostgreSQL error: \(error)"
         }
-        logger.debug("PostgreSQL index error", metadata: ["error": "\(message)"])
+        logger.debug("PostgreSQL index error", metadata: ["index.error": "\(message)"])
         return IndexError.database(message)
     }
 

@@ -21,7 +21,7 @@ extension SQLiteIndexer {
         } catch let error as IndexError {
             throw error
         } catch let error as DatabaseError {
-            logger.debug("SQLite index error", metadata: ["error": "\(error)"])
+            logger.debug("SQLite index error", metadata: ["index.error": "\(error)"])
             throw IndexError.database("SQLite index error: \(error.message ?? error.description)")
         } catch {
             throw IndexError.database("SQLite index error: \(error)")

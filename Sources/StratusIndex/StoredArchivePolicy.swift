@@ -52,7 +52,9 @@ struct StoredArchivePolicy: Sendable {
                 }
                 return ArchivePolicyItem(granularity: item.granularity, points: item.points)
             }
-            return try ArchivePolicy(name: name, backWindow: backWindow, definition: definition, methods: methods)
+            var policy = try ArchivePolicy(name: name, backWindow: backWindow, definition: definition)
+            policy.aggregationMethods = methods  // as stored, even empty (resolving [] would give the defaults)
+            return policy
         } catch let error as IndexError {
             throw error
         } catch {
@@ -85,8 +87,9 @@ extension ArchivePolicy {
                 name, "\(Double(c.granularity) / 1e9) granularity interval was changed")
         }
         do {
-            return try ArchivePolicy(
-                name: name, backWindow: backWindow ?? self.backWindow, definition: newItems, methods: aggregationMethods)
+            var policy = try ArchivePolicy(name: name, backWindow: backWindow ?? self.backWindow, definition: newItems)
+            policy.aggregationMethods = aggregationMethods
+            return policy
         } catch {
             throw IndexError.unsupportedArchivePolicyChange(name, error.reason)
         }

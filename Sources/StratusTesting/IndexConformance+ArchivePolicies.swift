@@ -12,14 +12,16 @@ extension IndexConformance {
                 ArchivePolicyItem(granularity: 500_000_000, points: 7_200),
             ],
             aggregationMethods: ["rate:mean", "95pct", "last"])
-        for policy in ArchivePolicy.defaultPolicies + [custom] {
+        var empty = try policy("empty")
+        empty.aggregationMethods = []
+        for policy in ArchivePolicy.defaultPolicies + [custom, empty] {
             try await indexer.createArchivePolicy(policy)
         }
-        for policy in ArchivePolicy.defaultPolicies + [custom] {
+        for policy in ArchivePolicy.defaultPolicies + [custom, empty] {
             try expectEqual(try await indexer.archivePolicy(named: policy.name), policy, "policy \(policy.name)")
         }
         let names = try await indexer.archivePolicies().map(\.name)
-        try expectEqual(names, ["bool", "custom", "high", "low", "medium"], "archivePolicies() order")
+        try expectEqual(names, ["bool", "custom", "empty", "high", "low", "medium"], "archivePolicies() order")
         try expectEqual(try await indexer.archivePolicies().first { $0.name == "custom" }, custom, "listed custom policy")
         try expect(try await indexer.archivePolicy(named: "nope") == nil, "unknown policy must be nil")
     }

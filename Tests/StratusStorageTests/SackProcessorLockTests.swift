@@ -56,6 +56,7 @@ struct LedgerStorage: StorageDriver {
     func store(sack: Int, _ contents: SackContents) async throws { try await base.store(sack: sack, contents) }
     func read(metric: UUID, sack: Int) async throws -> StoredMetric? { try await base.read(metric: metric, sack: sack) }
     func diskUsage() throws -> Int { try base.diskUsage() }
+    func location(sack: Int) -> String { base.location(sack: sack) }
 
     func tryLock(sack: Int) throws -> (any SackLock)? {
         guard let lock = try base.tryLock(sack: sack) else {
@@ -118,10 +119,11 @@ struct SackProcessorLockTests {
     func twoProcessorsOnTheSameSacksNeverHoldALockTogether() async throws {
         try await TimeSeriesCoreFixture.with(sacks: 2) { fixture in
             let policy = try D.countingPolicy()
-            var metrics = [Metric]()
+            var created = [Metric]()
             for sack in [0, 0, 1] {
-                metrics.append(try await fixture.createMetric(policy: policy, id: fixture.metricId(inSack: sack)))
+                created.append(try await fixture.createMetric(policy: policy, id: fixture.metricId(inSack: sack)))
             }
+            let metrics = created
             // A second core on the same directory, as a second metricd process would open it.
             let second = try await fixture.openAnother()
             let ledger = SackLockLedger()

@@ -37,7 +37,10 @@ struct SackProcessorPropertyTests {
                     ArchivePolicyItem(granularity: 5 * s, points: 100), ArchivePolicyItem(granularity: 60 * s, points: nil),
                     ArchivePolicyItem(granularity: 20 * s, points: 12),
                 ],
-                aggregationMethods: ["*"]),
+                aggregationMethods: [
+                    "mean", "sum", "count", "max", "min", "first", "last", "std", "median", "1pct", "50pct", "99pct",
+                    "rate:mean", "rate:sum", "rate:max", "rate:count", "rate:first",
+                ]),
             try ArchivePolicy(
                 name: "single", backWindow: 1,
                 definition: [ArchivePolicyItem(granularity: 10 * s, points: 8)],
