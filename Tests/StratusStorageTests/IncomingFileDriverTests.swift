@@ -352,7 +352,7 @@ struct IncomingFileDriverTests {
 
     @Test func initializeIsIdempotentAndKeepsMeasures() async throws {
         try await withFileIncoming(sacks: 4) { driver, directory in
-            let metric = UUID()
+            let metric = incomingMetric(inSack: 0, of: 4)
             try await driver.add([metric: incomingSeries([1])])
             try FileManager.default.removeItem(atPath: directory.path + "/incoming4-3")
             try FileIncomingDriver.initialize(basePath: directory.path, sacks: 4)

@@ -54,7 +54,7 @@ struct SackProcessorPropertyTests {
         try await TimeSeriesCoreFixture.with(sacks: 4) { fixture in
             for policy in policies { try await fixture.ensurePolicy(policy) }
             await propertyCheck(
-                count: 30, input: Gen.int(in: 0...(policies.count - 1)), Gen.int(in: 1...250), Gen.int(in: 1...6),
+                count: 60, input: Gen.int(in: 0...(policies.count - 1)), Gen.int(in: 1...250), Gen.int(in: 1...6),
                 Gen.uint64(in: 0...UInt64.max)
             ) { policyIndex, count, cuts, seed in
                 let policy = policies[policyIndex]

@@ -26,8 +26,9 @@ enum CarbonaraBenchmark {
         var groupTimes = [Double]()
         var methodTimes = [String: [Double]]()
         for _ in 0..<runs {
-            var grouped = GroupedSeries(bucketTimestamps: [], offsets: [], values: [])
-            let groupTime = Timing.seconds { grouped = GroupedSeries.group(series, granularity: granularity, start: nil) }
+            var maybeGrouped: GroupedSeries?
+            let groupTime = Timing.seconds { maybeGrouped = GroupedSeries.group(series, granularity: granularity, start: nil) }
+            let grouped = maybeGrouped!
             var total = groupTime
             for (name, function) in methods {
                 var result = TimeSeries()

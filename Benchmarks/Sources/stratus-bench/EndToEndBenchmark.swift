@@ -30,7 +30,7 @@ enum EndToEndBenchmark {
 
         print("## e2e: \(metricCount) metrics (policy medium) × \(measuresPerMetric) measures = \(total), "
               + "\(sacks) sacks, \(writers) writers, metricd workers \(workers)")
-        print("data directory: \(dataDirectory) (\(fileSystem(of: base)))")
+        print("data directory: \(dataDirectory)")
 
         let configuration = try ConfigurationFile.load(
             path: nil, environment: [:], overrides: ["metricd.workers=\(workers)"])
@@ -87,26 +87,26 @@ enum EndToEndBenchmark {
 
         // Drain with metricd until the backlog is empty.
         let metricd = Metricd(processor: core.processor, configuration: core.metricd)
-        var report = ProcessingReport()
+        var processed = (metrics: 0, measures: 0, dropped: 0, discarded: 0)
         var rounds = 0
         var drainOnly = 0.0
         let drainTime = try await Timing.seconds {
             while true {
-                var round = ProcessingReport()
+                var round: ProcessingReport?
                 drainOnly += try await Timing.seconds { round = try await metricd.drain() }
                 rounds += 1
-                report.metrics += round.metrics
-                report.measures += round.measures
-                report.dropped += round.dropped
-                report.discarded += round.discarded
+                processed.metrics += round!.metrics
+                processed.measures += round!.measures
+                processed.dropped += round!.dropped
+                processed.discarded += round!.discarded
                 if try await core.incoming.backlog().measures == 0 { break }
                 guard rounds < 1000 else { throw BenchError("the backlog does not drain") }
             }
         }
-        guard report.measures == total, report.discarded == 0, report.dropped == 0 else {
-            throw BenchError("metricd processed \(report.measures) measures (\(report.dropped) dropped, \(report.discarded) discarded); expected \(total)")
+        guard processed.measures == total, processed.discarded == 0, processed.dropped == 0 else {
+            throw BenchError("metricd processed \(processed.measures) measures (\(processed.dropped) dropped, \(processed.discarded) discarded); expected \(total)")
         }
-        print("metricd (workers \(core.metricd.workers)): \(report.measures) measures of \(report.metrics) metrics in \(rounds) round(s), "
+        print("metricd (workers \(core.metricd.workers)): \(processed.measures) measures of \(processed.metrics) metrics in \(rounds) round(s), "
               + "\(Format.millis(drainTime)) = \(Format.rate(Double(total) / drainTime)) "
               + "(drain() alone \(Format.millis(drainOnly)) = \(Format.rate(Double(total) / drainOnly)))")
 
@@ -158,18 +158,5 @@ enum EndToEndBenchmark {
             if lstat(path + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { total += Int(info.st_size) }
         }
         return total
-    }
-
-    private static func fileSystem(of path: String) -> String {
-        var info = statfs()
-        guard statfs(path, &info) == 0 else { return "unknown file system" }
-        switch UInt32(truncatingIfNeeded: info.f_type) {
-        case 0xEF53: return "ext4"
-        case 0x0102_1994: return "tmpfs"
-        case 0x5846_5342: return "xfs"
-        case 0x794C_7630: return "overlayfs"
-        case 0x9123_683E: return "btrfs"
-        default: return String(format: "file system 0x%x", UInt32(truncatingIfNeeded: info.f_type))
-        }
     }
 }

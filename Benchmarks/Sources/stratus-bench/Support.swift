@@ -125,8 +125,8 @@ enum Format {
 
     static func bytes(_ count: Int) -> String {
         let value = Double(count)
-        if value >= 1 << 20 { return String(format: "%.1f MiB", value / Double(1 << 20)) }
-        if value >= 1 << 10 { return String(format: "%.1f KiB", value / Double(1 << 10)) }
+        if value >= 1_048_576 { return String(format: "%.1f MiB", value / 1_048_576) }
+        if value >= 1024 { return String(format: "%.1f KiB", value / 1024) }
         return "\(count) B"
     }
 
