@@ -27,6 +27,16 @@ public final class StratusProcess: @unchecked Sendable {
         /// Whether a signal ended the process.
         public var signaled: Bool
 
+        public init(status: Int32, signaled: Bool) {
+            self.status = status
+            self.signaled = signaled
+        }
+
+        /// A normal exit with `code`.
+        public static func exited(_ code: Int32) -> Exit { Exit(status: code, signaled: false) }
+        /// An end by `signal`.
+        public static func killed(by signal: Int32) -> Exit { Exit(status: signal, signaled: true) }
+
         public var description: String { signaled ? "killed by signal \(status)" : "exit code \(status)" }
     }
 

@@ -18,7 +18,7 @@ struct UpgradeCommandTests {
     func createsTheDefaultPoliciesAndRuleAndIsIdempotent() async throws {
         try await TemporaryDirectory.with(prefix: "stratus-e2e-upgrade") { directory in
             let first = try await StratusProcess.run(["upgrade", "--data-dir", directory.path])
-            #expect(first.exit == .init(status: 0, signaled: false), "\(first.output)")
+            #expect(first.exit == .exited(0), "\(first.output)")
 
             let indexer = try openIndex(directory)
             let policies = try await indexer.archivePolicies()
@@ -43,7 +43,7 @@ struct UpgradeCommandTests {
             try await indexer.close()
 
             let second = try await StratusProcess.run(["upgrade", "--data-dir", directory.path])
-            #expect(second.exit == .init(status: 0, signaled: false), "\(second.output)")
+            #expect(second.exit == .exited(0), "\(second.output)")
             let reopened = try openIndex(directory)
             #expect(try await reopened.archivePolicies().map(\.name) == ["bool", "low", "medium"])
             #expect(try await reopened.archivePolicyRules().map(\.name) == ["default"])

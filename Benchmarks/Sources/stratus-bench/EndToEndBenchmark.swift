@@ -62,6 +62,7 @@ enum EndToEndBenchmark {
 
         // Ingest: `writers` concurrent writers, each posting one metric's measures per call.
         let incoming = core.incoming
+        let ingestCPU = processCPUSeconds()
         let ingestTime = try await Timing.seconds {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for writer in 0..<writers {
@@ -77,19 +78,21 @@ enum EndToEndBenchmark {
                 try await group.waitForAll()
             }
         }
+        let ingestCPUUsed = processCPUSeconds() - ingestCPU
         let backlog = try await core.incoming.backlog()
         guard backlog.measures == total, backlog.metrics == metricCount else {
             throw BenchError("backlog after ingest: \(backlog.metrics) metrics, \(backlog.measures) measures; expected \(metricCount), \(total)")
         }
         let incomingBytes = try DiskUsage.bytes(under: dataDirectory + "/incoming")
         print("ingest: \(total) measures in \(Format.millis(ingestTime)) = \(Format.rate(Double(total) / ingestTime)) "
-              + "(\(Format.rate(Double(metricCount) / ingestTime)) calls); incoming on disk \(Format.bytes(incomingBytes))")
+              + "(\(Format.rate(Double(metricCount) / ingestTime)) calls, CPU \(Format.fixed(ingestCPUUsed / ingestTime)) cores busy); incoming on disk \(Format.bytes(incomingBytes))")
 
         // Drain with metricd until the backlog is empty.
         let metricd = Metricd(processor: core.processor, configuration: core.metricd)
         var processed = (metrics: 0, measures: 0, dropped: 0, discarded: 0)
         var rounds = 0
         var drainOnly = 0.0
+        let drainCPU = processCPUSeconds()
         let drainTime = try await Timing.seconds {
             while true {
                 var round: ProcessingReport?
@@ -103,12 +106,13 @@ enum EndToEndBenchmark {
                 guard rounds < 1000 else { throw BenchError("the backlog does not drain") }
             }
         }
+        let drainCPUUsed = processCPUSeconds() - drainCPU
         guard processed.measures == total, processed.discarded == 0, processed.dropped == 0 else {
             throw BenchError("metricd processed \(processed.measures) measures (\(processed.dropped) dropped, \(processed.discarded) discarded); expected \(total)")
         }
         print("metricd (workers \(core.metricd.workers)): \(processed.measures) measures of \(processed.metrics) metrics in \(rounds) round(s), "
               + "\(Format.millis(drainTime)) = \(Format.rate(Double(total) / drainTime)) "
-              + "(drain() alone \(Format.millis(drainOnly)) = \(Format.rate(Double(total) / drainOnly)))")
+              + "(drain() alone \(Format.millis(drainOnly)) = \(Format.rate(Double(total) / drainOnly)); CPU \(Format.fixed(drainCPUUsed / drainTime)) cores busy)")
 
         // Check that something real was stored: one metric's aggregates read back.
         let probe = ids[0]
@@ -132,10 +136,43 @@ enum EndToEndBenchmark {
               + "storage \(Format.bytes(storage)) = \(Format.fixed(Double(storage) / Double(total))) B/measure "
               + "(file contents \(Format.bytes(apparent)) = \(Format.fixed(Double(apparent) / Double(total))) B/measure); "
               + "incoming \(Format.bytes(incomingAfter)); index and the rest \(Format.bytes(index))")
+        // What the stored bytes are: raw series and each aggregate's splits, over every metric.
+        var rawBytes = 0, blobBytes = 0
+        var aggregateBytes = [AggregateKey: Int]()
+        var aggregatePoints = [AggregateKey: Int]()
+        for id in ids {
+            guard let metric = try await core.storage.read(metric: id, sack: core.incoming.sack(of: id)) else { continue }
+            rawBytes += metric.raw?.count ?? 0
+            for (key, splits) in metric.splits {
+                aggregateBytes[key, default: 0] += splits.values.reduce(0) { $0 + $1.count }
+                aggregatePoints[key, default: 0] += metric.read(key, timespan: nil, metric: "", logger: logger).count
+            }
+        }
+        blobBytes = apparent - rawBytes - aggregateBytes.values.reduce(0, +)
+        print("")
+        print("storage file contents by part, all metrics (\(Format.bytes(apparent))):")
+        print("")
+        print(Format.row(["part", "bytes", "per raw measure", "points", "bytes per point"]))
+        print(Format.row(["---", "---", "---", "---", "---"]))
+        print(Format.row(["raw series (bound to the current 1 h block)", Format.bytes(rawBytes),
+                          Format.fixed(Double(rawBytes) / Double(total), 3), "", ""]))
+        for key in aggregateBytes.keys.sorted() {
+            let bytes = aggregateBytes[key]!, points = aggregatePoints[key]!
+            print(Format.row(["\(key.method.name) @ \(key.granularity / Workload.second) s", Format.bytes(bytes),
+                              Format.fixed(Double(bytes) / Double(total), 3), "\(points)",
+                              Format.fixed(Double(bytes) / Double(max(points, 1)), 2)]))
+        }
+        print(Format.row(["pack, blob and split framing (ids, keys, lengths, CRCs)", Format.bytes(blobBytes),
+                          Format.fixed(Double(blobBytes) / Double(total), 3), "", ""]))
+        print("")
+
         print("RESULT e2e sacks=\(sacks) workers=\(workers) ingest_per_s=\(Int(Double(total) / ingestTime)) "
               + "metricd_per_s=\(Int(Double(total) / drainTime)) disk_bytes_per_measure=\(Format.fixed(Double(all) / Double(total))) "
               + "storage_bytes_per_measure=\(Format.fixed(Double(storage) / Double(total)))")
         try await core.indexer.close()
+        let closed = try DiskUsage.bytes(under: dataDirectory)
+        print("disk after closing the index (SQLite checkpoints and removes its WAL): total \(Format.bytes(closed)) = "
+              + "\(Format.fixed(Double(closed) / Double(total))) B/measure")
         if keep { print("kept \(dataDirectory)") }
     }
 

@@ -85,6 +85,14 @@ enum Timing {
     }
 }
 
+/// CPU time (user + system) this process has used so far, all threads.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    _ = getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 extension Duration {
     var seconds: Double {
         let (s, attoseconds) = components
