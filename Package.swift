@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Carbonara", targets: ["Carbonara"]),
         .library(name: "StratusIndex", targets: ["StratusIndex"]),
         .library(name: "StratusStorage", targets: ["StratusStorage"]),
+        .library(name: "StratusAPI", targets: ["StratusAPI"]),
         .library(name: "StratusTesting", targets: ["StratusTesting"]),
     ],
     dependencies: [
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -62,6 +65,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "StratusAPI",
+            dependencies: [
+                "StratusCore", "Carbonara", "StratusIndex", "StratusStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "StratusTesting",
             dependencies: ["StratusCore", "Carbonara", "StratusIndex", "StratusStorage"],
             swiftSettings: strict
@@ -69,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "stratus",
             dependencies: [
-                "StratusCore", "Carbonara", "StratusIndex", "StratusStorage",
+                "StratusCore", "Carbonara", "StratusIndex", "StratusStorage", "StratusAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,6 +115,15 @@ let package = Package(
                 "StratusStorage", "StratusTesting",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StratusAPITests",
+            dependencies: [
+                "StratusAPI", "StratusTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         .testTarget(

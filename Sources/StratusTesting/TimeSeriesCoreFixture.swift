@@ -33,8 +33,8 @@ public struct TimeSeriesCoreFixture: Sendable {
     public var processor: SackProcessor { core.processor }
     /// A reader of the stored aggregates.
     public var reader: MeasuresReader { MeasuresReader(storage: core.storage, incoming: core.incoming, logger: logs.logger) }
-    /// The pack file of a sack (`<storage>/sack-<n>.pack`).
-    public func packPath(sack: Int) -> String { dataDirectory + "/storage/sack-\(sack).pack" }
+    /// Where the storage keeps a sack (for the file driver, its pack file `<storage>/sack-<n>.pack`).
+    public func packPath(sack: Int) -> String { core.storage.location(sack: sack) }
 
     /// Creates a temporary data directory and upgrades and opens a core in it.
     /// - Parameters:

@@ -191,15 +191,20 @@ struct FileStorageCorruptionTests {
         }
     }
 
-    @Test func leftoverTemporaryPackFilesAreNotRead() async throws {
+    @Test func leftoverTemporaryPackFilesAreNotReadAndAreRemovedWhenStale() async throws {
         try await TimeSeriesCoreFixture.with(sacks: 1) { fixture in
             let (policy, metrics) = try await prepare(fixture)
             // What a crash while writing the next pack leaves behind: a partial temporary file.
             let temporary = fixture.packPath(sack: 0) + ".tmp-" + UUID().uuidString
             try Data("STRK".utf8).write(to: URL(fileURLWithPath: temporary))
+            // Written an hour ago: no writer can still be using it.
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3_600)], ofItemAtPath: temporary)
             for metric in metrics { #expect(try await D.countTotal(fixture, metric, policy) == 20) }
             _ = try await processMore(fixture, metrics)
             for metric in metrics { #expect(try await D.countTotal(fixture, metric, policy) == 25) }
+            withKnownIssue("FileStorageDriver never removes temporary pack files left by a crash (incoming removes its own after 60 s)") {
+                #expect(!FileManager.default.fileExists(atPath: temporary), "stale temporary pack left behind")
+            }
         }
     }
 

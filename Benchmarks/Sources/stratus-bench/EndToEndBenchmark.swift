@@ -16,6 +16,10 @@ enum EndToEndBenchmark {
         let workers = try options.int("workers", default: 2)
         let writers = try options.int("writers", default: 8)
         let keep = options.string("keep") == "true"
+        let breakdown = options.string("breakdown") != "false"
+        // With `perf record -D -1 --control fifo:CTL,ACK`: profile only the phase named by --profile.
+        let perf = PerfControl(control: options.string("perf-control"), ack: options.string("perf-ack"))
+        let profiled = options.string("profile") ?? "metricd"
         let base = options.string("dir") ?? NSTemporaryDirectory()
         let dataDirectory = (base as NSString).appendingPathComponent("stratus-bench-\(UUID().uuidString.lowercased())")
         let total = metricCount * measuresPerMetric
@@ -62,6 +66,7 @@ enum EndToEndBenchmark {
 
         // Ingest: `writers` concurrent writers, each posting one metric's measures per call.
         let incoming = core.incoming
+        if profiled == "ingest" { perf.enable() }
         let ingestCPU = processCPUSeconds()
         let ingestTime = try await Timing.seconds {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -79,6 +84,7 @@ enum EndToEndBenchmark {
             }
         }
         let ingestCPUUsed = processCPUSeconds() - ingestCPU
+        if profiled == "ingest" { perf.disable() }
         let backlog = try await core.incoming.backlog()
         guard backlog.measures == total, backlog.metrics == metricCount else {
             throw BenchError("backlog after ingest: \(backlog.metrics) metrics, \(backlog.measures) measures; expected \(metricCount), \(total)")
@@ -92,6 +98,7 @@ enum EndToEndBenchmark {
         var processed = (metrics: 0, measures: 0, dropped: 0, discarded: 0)
         var rounds = 0
         var drainOnly = 0.0
+        if profiled == "metricd" { perf.enable() }
         let drainCPU = processCPUSeconds()
         let drainTime = try await Timing.seconds {
             while true {
@@ -107,6 +114,7 @@ enum EndToEndBenchmark {
             }
         }
         let drainCPUUsed = processCPUSeconds() - drainCPU
+        if profiled == "metricd" { perf.disable() }
         guard processed.measures == total, processed.discarded == 0, processed.dropped == 0 else {
             throw BenchError("metricd processed \(processed.measures) measures (\(processed.dropped) dropped, \(processed.discarded) discarded); expected \(total)")
         }
@@ -136,7 +144,22 @@ enum EndToEndBenchmark {
               + "storage \(Format.bytes(storage)) = \(Format.fixed(Double(storage) / Double(total))) B/measure "
               + "(file contents \(Format.bytes(apparent)) = \(Format.fixed(Double(apparent) / Double(total))) B/measure); "
               + "incoming \(Format.bytes(incomingAfter)); index and the rest \(Format.bytes(index))")
-        // What the stored bytes are: raw series and each aggregate's splits, over every metric.
+        if breakdown {
+            try await printBreakdown(ids: ids, core: core, apparent: apparent, total: total, logger: logger)
+        }
+        print("RESULT e2e sacks=\(sacks) workers=\(workers) ingest_per_s=\(Int(Double(total) / ingestTime)) "
+              + "metricd_per_s=\(Int(Double(total) / drainTime)) disk_bytes_per_measure=\(Format.fixed(Double(all) / Double(total))) "
+              + "storage_bytes_per_measure=\(Format.fixed(Double(storage) / Double(total)))")
+        try await core.indexer.close()
+        let closed = try DiskUsage.bytes(under: dataDirectory)
+        let wal = try DiskUsage.bytes(under: dataDirectory + "/index.sqlite-wal")
+        print("disk after closing the index: total \(Format.bytes(closed)) = "
+              + "\(Format.fixed(Double(closed) / Double(total))) B/measure, of which SQLite WAL \(Format.bytes(wal))")
+        if keep { print("kept \(dataDirectory)") }
+    }
+
+    /// Prints what the storage file contents are made of (raw series, each aggregate, framing), over every metric.
+    private static func printBreakdown(ids: [UUID], core: TimeSeriesCore, apparent: Int, total: Int, logger: Logger) async throws {
         var rawBytes = 0, blobBytes = 0
         var aggregateBytes = [AggregateKey: Int]()
         var aggregatePoints = [AggregateKey: Int]()
@@ -165,15 +188,6 @@ enum EndToEndBenchmark {
         print(Format.row(["pack, blob and split framing (ids, keys, lengths, CRCs)", Format.bytes(blobBytes),
                           Format.fixed(Double(blobBytes) / Double(total), 3), "", ""]))
         print("")
-
-        print("RESULT e2e sacks=\(sacks) workers=\(workers) ingest_per_s=\(Int(Double(total) / ingestTime)) "
-              + "metricd_per_s=\(Int(Double(total) / drainTime)) disk_bytes_per_measure=\(Format.fixed(Double(all) / Double(total))) "
-              + "storage_bytes_per_measure=\(Format.fixed(Double(storage) / Double(total)))")
-        try await core.indexer.close()
-        let closed = try DiskUsage.bytes(under: dataDirectory)
-        print("disk after closing the index (SQLite checkpoints and removes its WAL): total \(Format.bytes(closed)) = "
-              + "\(Format.fixed(Double(closed) / Double(total))) B/measure")
-        if keep { print("kept \(dataDirectory)") }
     }
 
     /// Random version-4 UUID bytes from the seeded generator.

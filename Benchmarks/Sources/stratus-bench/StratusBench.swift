@@ -5,10 +5,11 @@ import Foundation
 enum StratusBench {
     static let usage = """
         usage: stratus-bench <subcommand> [options]
-          carbonara  [--points 10000000] [--runs 5] [--process-points 1000000]
+          carbonara  [--points 10000000] [--runs 5] [--process-points 1000000] [--metricd-metrics 1000]
           codec      [--points 3600] [--runs 5] [--points-per-run 20000000]
           e2e        [--metrics 1000] [--measures 1000] [--sacks 128] [--workers 2] [--writers 8]
-                     [--dir TMPDIR] [--keep true]
+                     [--dir TMPDIR] [--keep true] [--breakdown false]
+                     [--profile metricd|ingest --perf-control CTL_FIFO --perf-ack ACK_FIFO]
         """
 
     static func main() async {
@@ -21,12 +22,13 @@ enum StratusBench {
         do {
             switch arguments[1] {
             case "carbonara":
-                try CarbonaraBenchmark.run(Options(rest, known: ["points", "runs", "process-points"]))
+                try CarbonaraBenchmark.run(Options(rest, known: ["points", "runs", "process-points", "metricd-metrics"]))
             case "codec":
                 try CodecBenchmark.run(Options(rest, known: ["points", "runs", "points-per-run"]))
             case "e2e":
                 try await EndToEndBenchmark.run(Options(
-                    rest, known: ["metrics", "measures", "sacks", "workers", "writers", "dir", "keep"]))
+                    rest, known: ["metrics", "measures", "sacks", "workers", "writers", "dir", "keep", "breakdown",
+                            "profile", "perf-control", "perf-ack"]))
             case "-h", "--help", "help":
                 print(usage)
             default:

@@ -179,3 +179,26 @@ struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// Turns a `perf record --control fifo:CTL,ACK -D -1` session on and off around one phase.
+struct PerfControl {
+    private let control: Int32
+    private let ack: Int32
+
+    init(control: String?, ack: String?) {
+        self.control = control.map { open($0, O_WRONLY) } ?? -1
+        self.ack = ack.map { open($0, O_RDONLY) } ?? -1
+    }
+
+    func enable() { send("enable\n") }
+    func disable() { send("disable\n") }
+
+    private func send(_ command: String) {
+        guard control >= 0 else { return }
+        _ = command.utf8CString.withUnsafeBufferPointer { write(control, $0.baseAddress!, $0.count - 1) }
+        if ack >= 0 {
+            var buffer = [UInt8](repeating: 0, count: 16)
+            _ = buffer.withUnsafeMutableBytes { read(ack, $0.baseAddress!, $0.count) }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import StratusCore
+import StratusStorage
+
+/// What every route needs: the time-series core, the API configuration, and helpers built once.
+public struct APIEnvironment: Sendable {
+    public let core: TimeSeriesCore
+    public let configuration: APIConfiguration
+    public let authMode: AuthMode
+    public let reader: MeasuresReader
+    /// Wakes an in-process metricd when measures arrive (all-in-one); nil otherwise.
+    public let wakeup: MetricdWakeup?
+    public let metricdStatistics: MetricdStatistics?
+    public let logger: Logger
+
+    /// - Throws: `APIError` 500-free configuration errors as `ConfigurationError` are the caller's; an unknown
+    ///   auth mode here is a programmer error caught by `APIConfiguration`.
+    public init(core: TimeSeriesCore, configuration: APIConfiguration, wakeup: MetricdWakeup? = nil, metricdStatistics: MetricdStatistics? = nil, logger: Logger) {
+        self.core = core
+        self.configuration = configuration
+        self.authMode = AuthMode(rawValue: configuration.authMode) ?? .basic
+        self.reader = MeasuresReader(storage: core.storage, incoming: core.incoming, logger: logger)
+        self.wakeup = wakeup
+        self.metricdStatistics = metricdStatistics
+        self.logger = logger
+    }
+
+    /// The externally visible base URL of a request (scheme://host[:port][/prefix]), honouring `Forwarded` and
+    /// `X-Forwarded-*` when `enable_proxy_headers_parsing` is on.
+    public func baseURL(of request: Request) -> String {
+        var scheme = "http"
+        var host = request.head.authority ?? "localhost"
+        var prefix = ""
+        if configuration.enableProxyHeadersParsing {
+            if let forwarded = request.headers[HTTPField.Name("Forwarded")!] {
+                for pair in forwarded.split(separator: ",").first?.split(separator: ";") ?? [] {
+                    let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    guard parts.count == 2 else { continue }
+                    let value = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                    switch parts[0].lowercased() {
+                    case "proto": scheme = value
+                    case "host": host = value
+                    default: break
+                    }
+                }
+            }
+            if let proto = request.headers[HTTPField.Name("X-Forwarded-Proto")!] { scheme = proto }
+            if let forwardedHost = request.headers[HTTPField.Name("X-Forwarded-Host")!] { host = forwardedHost }
+            if let forwardedPrefix = request.headers[HTTPField.Name("X-Forwarded-Prefix")!] {
+                prefix = "/" + forwardedPrefix.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+                if prefix == "/" { prefix = "" }
+            }
+        }
+        return "\(scheme)://\(host)\(prefix)"
+    }
+}

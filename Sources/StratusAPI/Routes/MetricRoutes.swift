@@ -1,0 +1,8 @@
+import Hummingbird
+
+struct MetricRoutes: APIRouteCollection {
+    let environment: APIEnvironment
+
+    func register(on group: RouterGroup<APIRequestContext>) {
+    }
+}
