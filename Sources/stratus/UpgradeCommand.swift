@@ -1,18 +1,21 @@
 import ArgumentParser
+import Logging
+import StratusCore
 import StratusStorage
 
-/// `stratus upgrade`: creates or migrates the index schema, the sacks, and on a fresh install the default
-/// archive policies `bool`, `low`, `medium`, `high` and the rule `default` (`*` → `low`).
-struct UpgradeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "upgrade", abstract: "Create or upgrade the index schema, sacks and default archive policies.")
-
-    @OptionGroup var options: CommonOptions
-
+/// gnocchi-upgrade's flags, shared by `upgrade` and `all-in-one`.
+struct UpgradeOptions: ParsableArguments {
     @Option(name: .customLong("sacks-number"), help: "Number of incoming sacks (1–65535; default 128 on a fresh install).")
     var sacks: Int?
 
     @Flag(name: .customLong("skip-archive-policies-creation"), help: "Do not create the default archive policies.")
     var skipArchivePolicies = false
+
+    @Flag(name: .customLong("skip-index"), help: "Do not create or upgrade the index.")
+    var skipIndex = false
+
+    @Flag(name: .customLong("skip-storage"), help: "Do not create the storage and incoming sacks.")
+    var skipStorage = false
 
     func validate() throws {
         if let sacks, !(1...65535).contains(sacks) {
@@ -20,11 +23,24 @@ struct UpgradeCommand: AsyncParsableCommand {
         }
     }
 
+    func run(configuration: ConfigurationFile, dataDirectory: String, logger: Logger) async throws {
+        try await TimeSeriesCore.upgrade(
+            configuration: configuration, dataDirectory: dataDirectory, sacks: sacks,
+            createDefaults: !skipArchivePolicies, skipIndex: skipIndex, skipStorage: skipStorage, logger: logger)
+    }
+}
+
+/// `stratus upgrade`: creates or migrates the index schema, the sacks, and on a fresh install the default
+/// archive policies `bool`, `low`, `medium`, `high` and the rule `default` (`*` → `low`).
+struct UpgradeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "upgrade", abstract: "Create or upgrade the index schema, sacks and default archive policies.")
+
+    @OptionGroup var options: CommonOptions
+    @OptionGroup var upgrade: UpgradeOptions
+
     func run() async throws {
         let logger = options.makeLogger("stratus.upgrade")
-        try await TimeSeriesCore.upgrade(
-            configuration: try options.loadConfiguration(), dataDirectory: options.absoluteDataDirectory,
-            sacks: sacks, createDefaults: !skipArchivePolicies, logger: logger)
+        try await upgrade.run(configuration: try options.loadConfiguration(), dataDirectory: options.absoluteDataDirectory, logger: logger)
         logger.info("Upgrade complete", metadata: ["data.dir": "\(options.absoluteDataDirectory)"])
     }
 }

@@ -90,11 +90,11 @@ struct MetricdCrashTests {
                 #expect(!process.standardError.contains("Damaged"), "\(process.standardError)")
             }
             #expect(try await fixture.incoming.backlog() == Backlog())
-            // A kill while a pack is being written leaves its temporary file; nothing ever removes it.
+            // A kill while a pack is being written leaves its temporary file; the driver removes stale ones.
+            _ = try FileStorageDriver(basePath: fixture.dataDirectory + "/storage", logger: fixture.logs.logger, staleTemporaryAge: 0)
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.dataDirectory + "/storage").filter { $0.contains(".tmp-") }
-            withKnownIssue("FileStorageDriver never removes temporary pack files left by a crash", isIntermittent: true) {
-                #expect(leftovers.isEmpty, "\(leftovers)")
-            }
+            #expect(leftovers.isEmpty, "\(leftovers)")
+            
 
             let count = AggregationMethod("count")!, sum = AggregationMethod("sum")!
             var wrong = [String]()

@@ -202,9 +202,8 @@ struct FileStorageCorruptionTests {
             for metric in metrics { #expect(try await D.countTotal(fixture, metric, policy) == 20) }
             _ = try await processMore(fixture, metrics)
             for metric in metrics { #expect(try await D.countTotal(fixture, metric, policy) == 25) }
-            withKnownIssue("FileStorageDriver never removes temporary pack files left by a crash (incoming removes its own after 60 s)") {
-                #expect(!FileManager.default.fileExists(atPath: temporary), "stale temporary pack left behind")
-            }
+            #expect(!FileManager.default.fileExists(atPath: temporary), "stale temporary pack left behind")
+            
         }
     }
 

@@ -29,9 +29,8 @@ struct SackProcessorFailureTests {
             for (sack, metric) in metrics.enumerated() where sack != 2 {
                 if try await D.countTotal(fixture, metric, policy) != 4 { unprocessed.append(sack) }
             }
-            withKnownIssue("Metricd.drain() gives up on every remaining sack when one sack throws") {
-                #expect(unprocessed == [], "sacks never processed")
-            }
+            #expect(unprocessed == [], "sacks never processed")
+            
         }
     }
 }

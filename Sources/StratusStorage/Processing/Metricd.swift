@@ -41,7 +41,9 @@ public struct Metricd: Service {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.processingLoop() }
                 group.addTask { await self.periodic(every: self.configuration.metricCleanupDelay, name: "janitor") { try await self.cleanup() } }
-                group.addTask { await self.periodic(every: self.configuration.metricReportingDelay, name: "reporter") { try await self.report() } }
+                if self.configuration.metricReportingDelay > 0 {
+                    group.addTask { await self.periodic(every: self.configuration.metricReportingDelay, name: "reporter") { try await self.report() } }
+                }
                 await group.waitForAll()
             }
         }
@@ -55,18 +57,23 @@ public struct Metricd: Service {
         var total = ProcessingReport()
         let sacks = try await processor.incoming.sacksWithMeasures()
         let workers = max(1, configuration.workers)
-        try await withThrowingTaskGroup(of: ProcessingReport?.self) { group in
+        // A sack that fails is logged and left for the next round; the other sacks go on being processed.
+        await withTaskGroup(of: ProcessingReport?.self) { group in
             var next = 0
-            for _ in 0..<min(workers, sacks.count) {
-                let sack = sacks[next]; next += 1
-                group.addTask { try await self.processor.process(sack: sack) }
-            }
-            while let result = try await group.next() {
-                if let report = result { total.add(report) }
-                if next < sacks.count {
-                    let sack = sacks[next]; next += 1
-                    group.addTask { try await self.processor.process(sack: sack) }
+            func start(_ sack: Int) {
+                group.addTask {
+                    do {
+                        return try await self.processor.process(sack: sack)
+                    } catch {
+                        self.processor.logger.error("Processing of a sack failed, will retry", metadata: ["sack": "\(sack)", "error": "\(error)"])
+                        return nil
+                    }
                 }
+            }
+            while next < min(workers, sacks.count) { start(sacks[next]); next += 1 }
+            while let result = await group.next() {
+                if let report = result { total.add(report) }
+                if next < sacks.count { start(sacks[next]); next += 1 }
             }
         }
         statistics.record(total)
@@ -100,7 +107,7 @@ public struct Metricd: Service {
             do { try await body() } catch {
                 processor.logger.error("Periodic task failed", metadata: ["task": "\(name)", "error": "\(error)"])
             }
-            try? await Task.sleep(for: .nanoseconds(delay))
+            try? await Task.sleep(for: .nanoseconds(max(delay, 1_000_000)))
         }
     }
 

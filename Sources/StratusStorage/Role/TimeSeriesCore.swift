@@ -35,11 +35,20 @@ public struct TimeSeriesCore: Sendable {
     /// - Parameters:
     ///   - sacks: the number of sacks to use; nil keeps the current number (128 on a fresh install).
     ///   - createDefaults: false skips the default archive policies (`--skip-archive-policies-creation`).
+    ///   - skipIndex: leaves the index alone (`--skip-index`).
+    ///   - skipStorage: leaves storage and incoming alone (`--skip-storage`).
     public static func upgrade(
-        configuration: ConfigurationFile, dataDirectory: String, sacks: Int?, createDefaults: Bool = true, logger: Logger
+        configuration: ConfigurationFile, dataDirectory: String, sacks: Int?, createDefaults: Bool = true,
+        skipIndex: Bool = false, skipStorage: Bool = false, logger: Logger
     ) async throws {
         let paths = try Paths(configuration: configuration, dataDirectory: dataDirectory)
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        if !skipStorage {
+            let existing = try FileIncomingDriver.storedSackCount(basePath: paths.incoming)
+            try FileIncomingDriver.initialize(basePath: paths.incoming, sacks: sacks ?? existing ?? IncomingSacks.defaultCount)
+            _ = try FileStorageDriver(basePath: paths.storage, logger: logger)
+        }
+        guard !skipIndex else { return }
         let indexer = try makeIndexer(url: paths.index, logger: logger)
         do {
             try await indexer.upgrade()
@@ -50,9 +59,6 @@ public struct TimeSeriesCore: Sendable {
                 try await indexer.createArchivePolicyRule(ArchivePolicyRule(name: "default", metricPattern: "*", archivePolicyName: "low"))
                 logger.info("Created the default archive policies and rule")
             }
-            let existing = try FileIncomingDriver.storedSackCount(basePath: paths.incoming)
-            try FileIncomingDriver.initialize(basePath: paths.incoming, sacks: sacks ?? existing ?? IncomingSacks.defaultCount)
-            _ = try FileStorageDriver(basePath: paths.storage, logger: logger)
         } catch {
             try? await indexer.close()
             throw error

@@ -10,13 +10,30 @@ public final class FileStorageDriver: StorageDriver {
     /// The storage directory.
     public let basePath: String
     private let logger: Logger
+    /// Temporary pack files older than this (seconds) were left by a killed writer and are removed.
+    private let staleTemporaryAge: Double
 
     /// Opens (creating if needed) the storage directory.
     /// - Throws: `StorageError.io` when the directories cannot be created.
-    public init(basePath: String, logger: Logger) throws {
+    public init(basePath: String, logger: Logger, staleTemporaryAge: Double = 60) throws {
         self.basePath = basePath
         self.logger = logger
+        self.staleTemporaryAge = staleTemporaryAge
         try IncomingFileSystem.makeDirectories(basePath + "/locks")
+        try removeStaleTemporaryFiles()
+    }
+
+    /// Removes pack files a killed writer left half-written (`sack-N.pack.tmp-…`, older than `staleTemporaryAge`,
+    /// so a writer in another process is never disturbed).
+    func removeStaleTemporaryFiles() throws {
+        let now = Date().timeIntervalSince1970
+        for name in try IncomingFileSystem.listDirectory(basePath) ?? [] where name.contains(".pack.tmp-") {
+            let path = basePath + "/" + name
+            if let modified = try IncomingFileSystem.modificationTime(path), now - modified >= staleTemporaryAge {
+                try IncomingFileSystem.removeFile(path)
+                logger.info("Removed a pack file left by an interrupted write", metadata: ["storage.path": "\(path)"])
+            }
+        }
     }
 
     func packPath(_ sack: Int) -> String { "\(basePath)/sack-\(sack).pack" }
@@ -48,6 +65,7 @@ public final class FileStorageDriver: StorageDriver {
             }
             try IncomingFileSystem.syncDirectory(directory)
         }
+        try removeStaleTemporaryFiles()
     }
 
     public func read(metric: UUID, sack: Int) async throws -> StoredMetric? {
