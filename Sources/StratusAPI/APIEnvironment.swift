@@ -14,17 +14,25 @@ public struct APIEnvironment: Sendable {
     /// Wakes an in-process metricd when measures arrive (all-in-one); nil otherwise.
     public let wakeup: MetricdWakeup?
     public let metricdStatistics: MetricdStatistics?
+    /// Cross-origin settings (`[cors]`).
+    public let cors: CORSConfiguration
+    /// Request and backlog metrics served on `/metrics`.
+    public let metrics: APIMetrics
     public let logger: Logger
 
-    /// - Throws: `APIError` 500-free configuration errors as `ConfigurationError` are the caller's; an unknown
-    ///   auth mode here is a programmer error caught by `APIConfiguration`.
-    public init(core: TimeSeriesCore, configuration: APIConfiguration, wakeup: MetricdWakeup? = nil, metricdStatistics: MetricdStatistics? = nil, logger: Logger) {
+    /// Wires the API over a core; `configuration.authMode` was validated by `APIConfiguration`.
+    public init(
+        core: TimeSeriesCore, configuration: APIConfiguration, cors: CORSConfiguration = CORSConfiguration(),
+        wakeup: MetricdWakeup? = nil, metricdStatistics: MetricdStatistics? = nil, logger: Logger
+    ) {
         self.core = core
         self.configuration = configuration
         self.authMode = AuthMode(rawValue: configuration.authMode) ?? .basic
         self.reader = MeasuresReader(storage: core.storage, incoming: core.incoming, logger: logger)
         self.wakeup = wakeup
         self.metricdStatistics = metricdStatistics
+        self.cors = cors
+        self.metrics = APIMetrics()
         self.logger = logger
     }
 

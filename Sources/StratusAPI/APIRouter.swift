@@ -9,6 +9,10 @@ public enum APIRouter {
     /// The router with every route; tests drive it in-process, `stratus api` serves it.
     public static func build(_ environment: APIEnvironment) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: environment.metrics))
+        if !environment.cors.allowedOrigins.isEmpty {
+            router.add(middleware: OriginListCORSMiddleware(configuration: environment.cors))
+        }
         router.add(middleware: ErrorMiddleware())
         RootRoutes(environment: environment).register(on: router)
         let authenticated = router.group().add(middleware: AuthMiddleware(mode: environment.authMode))

@@ -5,7 +5,7 @@ public struct APIConfiguration: Sendable, Hashable {
         "host", "port", "auth_mode", "max_limit", "operation_timeout", "enable_proxy_headers_parsing",
     ]
     /// The authentication modes of Gnocchi (A7).
-    public static let authModes: Set<String> = ["basic", "keystone", "remoteuser"]
+    public static let authModes: Set<String> = ["basic", "keystone", "remoteuser", "noauth"]
 
     /// Address to listen on (default `0.0.0.0`).
     public var host: String

@@ -15,7 +15,7 @@ public struct ConfigurationFile: Sendable {
     /// The sections a configuration file may contain.
     public static let knownSections: Set<String> = [
         "api", "storage", "incoming", "indexer", "metricd", "statsd", "polling", "notification",
-        "publisher", "evaluator", "archive_policy",
+        "publisher", "evaluator", "archive_policy", "cors",
     ]
 
     /// The prefix of the environment variables that override configuration keys.

@@ -53,15 +53,16 @@ struct AllInOneCommand: AsyncParsableCommand {
         if selectedRoles.contains("api") {
             let api = try APIConfiguration(configuration.section("api"))
             let environment = APIEnvironment(
-                core: core, configuration: api, wakeup: wakeup, metricdStatistics: statistics, logger: logger)
+                core: core, configuration: api, cors: try CORSConfiguration(configuration.section("cors")),
+                wakeup: wakeup, metricdStatistics: statistics, logger: logger)
             let host = self.host
             let auth = api.authMode
             services.append(APIServer.makeApplication(
                 environment: environment, host: host, port: port, logger: logger,
                 onListening: { port in
                     // Printed on stdout so scripts and tests can read the bound port.
-                    print("Stratus API listening on http://\(host):\(port)/ (auth_mode \(auth); with basic auth, the user name is the identity and 'admin' is the administrator)")
-                    FileHandle.standardOutput.synchronizeFile()
+                    let line = "Stratus API listening on http://\(host):\(port)/ (auth_mode \(auth); with basic auth, the user name is the identity and 'admin' is the administrator)\n"
+                    FileHandle.standardOutput.write(Data(line.utf8))
                 }))
         }
         logger.info("all-in-one running", metadata: ["data.dir": "\(options.absoluteDataDirectory)", "roles": "\(selectedRoles.sorted())"])

@@ -21,6 +21,11 @@ struct RootRoutes: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: .init(string: "OK")))
         }
         router.head("/healthcheck") { _, _ in Response(status: .noContent) }
+        router.get("/metrics") { _, _ in
+            let backlog = try? await environment.core.incoming.backlog()
+            let text = environment.metrics.exposition(backlog: backlog, statistics: environment.metricdStatistics)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: .init(bytes: text)))
+        }
     }
 
     private func links(_ request: Request) -> Response {

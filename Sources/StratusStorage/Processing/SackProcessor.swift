@@ -13,6 +13,8 @@ public struct ProcessingReport: Sendable {
     public var dropped = 0
     /// Measures discarded because their metric is unknown or deleted.
     public var discarded = 0
+
+    public init() {}
 }
 
 /// Aggregates incoming measures into storage, one sack at a time (Gnocchi's `chef`, A9.2–A9.3): under the

@@ -1,0 +1,94 @@
+import Foundation
+import StratusTesting
+import Testing
+
+/// Drives the real gnocchiclient CLI (PyPI `gnocchiclient`, installed by `scripts/install-test-clients`)
+/// against a real `stratus all-in-one`.
+@Suite("gnocchiclient against stratus all-in-one", .serialized)
+struct GnocchiClientTests {
+    /// The `gnocchi` command: `STRATUS_GNOCCHI_CLIENT`, or the virtualenv `scripts/install-test-clients` makes.
+    static let client: String? = {
+        let candidates = [ProcessInfo.processInfo.environment["STRATUS_GNOCCHI_CLIENT"], "/tmp/stratus-clients/bin/gnocchi"]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    struct CommandFailure: Error, CustomStringConvertible { var description: String }
+
+    /// Runs `gnocchi` with basic auth as `user` against `endpoint`; returns stdout, throws with stderr on failure.
+    static func gnocchi(_ endpoint: String, _ arguments: [String], user: String = "admin") throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: client!)
+        process.arguments = ["--os-auth-type", "gnocchi-basic", "--user", user, "--endpoint", endpoint] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let error = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CommandFailure(description: "gnocchi \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(String(decoding: error, as: UTF8.self))")
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    static func json(_ text: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    @Test(.enabled(if: client != nil, "gnocchiclient is not installed: run scripts/install-test-clients"), .timeLimit(.minutes(3)))
+    func archivePoliciesRulesMetricsAndMeasures() async throws {
+        try await TemporaryDirectory.with(prefix: "stratus-e2e-gnocchiclient") { directory in
+            let arguments = ["all-in-one", "--data-dir", directory.path + "/data", "--port", "0",
+                             "--set", "metricd.metric_processing_delay=1"]
+            try await StratusProcess.with(arguments) { process in
+                var endpoint: String?
+                let deadline = ContinuousClock.now + .seconds(60)
+                while endpoint == nil, process.isRunning, ContinuousClock.now < deadline {
+                    if let range = process.standardError.range(of: #"listening on (http://[0-9.]+:[0-9]+)/"#, options: .regularExpression) {
+                        endpoint = String(process.standardError[range].dropFirst("listening on ".count).dropLast())
+                    }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                let url = try #require(endpoint, "all-in-one did not start:\n\(process.standardError)")
+
+                let policies = try #require(try Self.json(Self.gnocchi(url, ["archive-policy", "list", "-f", "json"])) as? [[String: Any]])
+                #expect(Set(policies.compactMap { $0["name"] as? String }) == ["bool", "low", "medium", "high"])
+
+                _ = try Self.gnocchi(url, ["archive-policy", "create", "-d", "granularity:1m,points:60", "-d", "granularity:1h,timespan:1d",
+                                           "-m", "mean", "-m", "max", "-b", "0", "e2e"])
+                let shown = try #require(try Self.json(Self.gnocchi(url, ["archive-policy", "show", "e2e", "-f", "json"])) as? [String: Any])
+                #expect(shown["name"] as? String == "e2e")
+                #expect((shown["definition"] as? String)?.contains("0:01:00") ?? (shown["definition"] != nil))
+
+                _ = try Self.gnocchi(url, ["archive-policy-rule", "create", "-a", "e2e", "-m", "e2e.*", "e2e-rule"])
+                let rule = try #require(try Self.json(Self.gnocchi(url, ["archive-policy-rule", "show", "e2e-rule", "-f", "json"])) as? [String: Any])
+                #expect(rule["archive_policy_name"] as? String == "e2e")
+
+                let metric = try #require(try Self.json(Self.gnocchi(url, ["metric", "create", "e2e.cpu", "-u", "%", "-f", "json"])) as? [String: Any])
+                let id = try #require(metric["id"] as? String)
+                #expect((metric["archive_policy/name"] as? String ?? (metric["archive_policy"] as? [String: Any])?["name"] as? String) == "e2e")
+
+                _ = try Self.gnocchi(url, ["measures", "add", "-m", "2024-01-01T00:00:00@10", "-m", "2024-01-01T00:00:30@20",
+                                           "-m", "2024-01-01T00:01:10@40", id])
+                let measures = try #require(try Self.json(Self.gnocchi(url, ["measures", "show", "--refresh", "--granularity", "60", id, "-f", "json"])) as? [[String: Any]])
+                #expect(measures.count == 2)
+                #expect(measures.first?["value"] as? Double == 15)
+                #expect(measures.last?["value"] as? Double == 40)
+                let maxima = try #require(try Self.json(Self.gnocchi(url, ["measures", "show", "--aggregation", "max", "--granularity", "60", id, "-f", "json"])) as? [[String: Any]])
+                #expect(maxima.map { $0["value"] as? Double } == [20, 40])
+
+                let listed = try #require(try Self.json(Self.gnocchi(url, ["metric", "list", "-f", "json"])) as? [[String: Any]])
+                #expect(listed.contains { $0["id"] as? String == id })
+
+                _ = try Self.gnocchi(url, ["metric", "delete", id])
+                _ = try Self.gnocchi(url, ["archive-policy-rule", "delete", "e2e-rule"])
+                #expect(throws: CommandFailure.self) { try Self.gnocchi(url, ["archive-policy", "delete", "low"], user: "alice") }
+
+                process.terminate()
+                let exit = await process.waitUntilExit(timeout: .seconds(20))
+                #expect(exit == .exited(0))
+            }
+        }
+    }
+}
