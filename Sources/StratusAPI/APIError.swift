@@ -40,7 +40,7 @@ public struct APIError: HTTPResponseError, Sendable {
             "title": .string(status.reasonPhrase),
         ])
         var headers = self.headers
-        headers[.contentType] = "application/json; charset=UTF-8"
+        headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body.serialized())))
     }
 }

@@ -15,6 +15,7 @@ public enum APIRouter {
         }
         router.add(middleware: ErrorMiddleware())
         RootRoutes(environment: environment).register(on: router)
+        StatusRoutes(environment: environment).registerUnauthenticated(on: router)
         let authenticated = router.group().add(middleware: AuthMiddleware(mode: environment.authMode))
         for collection in routeCollections(environment) {
             collection.register(on: authenticated)

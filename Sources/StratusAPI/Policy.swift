@@ -70,7 +70,7 @@ public enum PolicyRule: String, Sendable, CaseIterable {
     /// Throws 403 unless allowed.
     public func enforce(_ identity: Identity, _ target: PolicyTarget = PolicyTarget()) throws(APIError) {
         guard allows(identity, target) else {
-            throw APIError(.forbidden, "Access was denied to this resource.")
+            throw APIError(.forbidden, "")
         }
     }
 }

@@ -39,6 +39,10 @@ public final class SQLiteIndexer: Indexer {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(30)  // other processes (api, metricd) may hold the write lock
         configuration.label = "StratusIndex"
+        configuration.prepareDatabase { db in
+            // Keep the write-ahead log small once checkpointed (it would otherwise keep its peak size).
+            try db.execute(sql: "PRAGMA journal_size_limit = 0")
+        }
         return configuration
     }
 
@@ -57,6 +61,8 @@ public final class SQLiteIndexer: Indexer {
     public func close() async throws {
         // GRDB closes connections when the writer is released; a pool can be closed explicitly.
         if let pool = writer as? DatabasePool {
+            // Fold the write-ahead log into the database and truncate it before closing.
+            try? await wrap { try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") } }
             try await wrap { try pool.close() }
         }
     }

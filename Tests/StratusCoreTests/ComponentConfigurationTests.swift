@@ -82,8 +82,8 @@ import Testing
 
     @Test(arguments: [
         ("api", "api:\n  port: 70000\n", "stratus.yaml:2: api.port must be between 0 and 65535, got 70000"),
-        ("api", "api:\n  auth_mode: noauth\n",
-         "stratus.yaml:2: api.auth_mode must be one of basic, keystone, remoteuser, got 'noauth'"),
+        ("api", "api:\n  auth_mode: ldap\n",
+         "stratus.yaml:2: api.auth_mode must be one of basic, keystone, noauth, remoteuser, got 'ldap'"),
         ("api", "api:\n  max_limit: 0\n", "stratus.yaml:2: api.max_limit must be at least 1, got 0"),
         ("api", "api:\n  operation_timeout: -1\n", "stratus.yaml:2: api.operation_timeout must not be negative"),
         ("api", "api:\n  host: h\n  prot: 1\n",

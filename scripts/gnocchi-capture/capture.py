@@ -85,6 +85,10 @@ NOW_KEYS = {"started_at", "revision_start", "revision_end", "ended_at"}
 _UNSET = object()
 
 
+def _reject_constant(name):
+    raise ValueError("body contains the non-JSON literal %s" % name)
+
+
 def basic(user):
     return "Basic " + base64.b64encode(("%s:" % user).encode()).decode()
 
@@ -192,7 +196,7 @@ class Capture(object):
     def req(self, name, method, path, user="admin", query=None,
             json_body=_UNSET, data=None, content_type=_UNSET,
             accept="application/json", extra_headers=None, expect=None,
-            body_note=None, register_kind=None):
+            body_note=None, register_kind=None, unstable=None):
         try:
             r = self.raw(method, path, user=user, query=query, json_body=json_body,
                          data=data, content_type=content_type, accept=accept,
@@ -223,11 +227,14 @@ class Capture(object):
                 resp_headers[h] = r.headers[h]
         ctype = r.headers.get("Content-Type", "")
         text = r.content.decode("utf-8", "replace")
+        invalid_json = None
         if "json" in ctype and text.strip():
             try:
-                resp_body = json.loads(text)
-            except ValueError:
+                resp_body = json.loads(text, parse_constant=_reject_constant)
+            except ValueError as e:
+                # e.g. a bare NaN literal: not JSON.  Keep the exact text.
                 resp_body = text
+                invalid_json = str(e)
         else:
             resp_body = text
         entry = {
@@ -245,6 +252,10 @@ class Capture(object):
                 "body": self.norm.value(resp_body),
             },
         }
+        if invalid_json is not None:
+            entry["response"]["body_is_invalid_json"] = invalid_json
+        if unstable:
+            entry["unstable"] = unstable
         self.entries.append(entry)
         flag = ""
         if expect is not None and r.status_code != expect:
@@ -294,8 +305,8 @@ class Capture(object):
         """Wait until metricd has processed every incoming measure."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            r = self.raw("GET", "/v1/status")
-            if r.status_code == 200 and r.json()["storage"]["summary"]["measures"] == 0:
+            r = self.raw("GET", "/v1/status", query={"details": "true"})
+            if r.status_code == 200 and not r.json()["storage"]["measures_to_process"]:
                 return True
             time.sleep(0.5)
         print("WARNING: metricd did not drain the backlog in %ds" % timeout)
@@ -445,7 +456,7 @@ def section_archive_policies(c):
         ("missing definition", {"name": "bad3"}),
         ("empty definition list", {"name": "bad4", "definition": []}),
         ("definition not a list", {"name": "bad5", "definition": {"granularity": 60, "points": 1}}),
-        ("only granularity", {"name": "bad6", "definition": [{"granularity": 60}]}),
+        ("only granularity (accepted: points/timespan null)", {"name": "cap-gonly", "definition": [{"granularity": 60}]}),
         ("only points", {"name": "bad7", "definition": [{"points": 60}]}),
         ("negative back_window", {"name": "bad8", "back_window": -1, "definition": [
             {"granularity": 60, "points": 10}]}),
@@ -458,9 +469,9 @@ def section_archive_policies(c):
         ("points not a number", {"name": "bad11", "definition": [
             {"granularity": 60, "points": "many"}]}),
         ("points zero", {"name": "bad12", "definition": [{"granularity": 60, "points": 0}]}),
-        ("points float 10.7 (coerced)", {"name": "cap-pointsfloat", "definition": [
+        ("points float 10.7 (accepted, truncated)", {"name": "cap-pointsfloat", "definition": [
             {"granularity": 60, "points": 10.7}]}),
-        ("points numeric string '10' (coerced)", {"name": "cap-pointsstr", "definition": [
+        ("points numeric string '10' (accepted, coerced)", {"name": "cap-pointsstr", "definition": [
             {"granularity": 60, "points": "10"}]}),
         ("granularity unparsable", {"name": "bad13", "definition": [
             {"granularity": "banana", "points": 10}]}),
@@ -476,7 +487,7 @@ def section_archive_policies(c):
         ("body is a JSON list", [{"name": "bad19"}]),
     ]
     for label, body in inv:
-        c.req("ap: create invalid: " + label, "POST", "/v1/archive_policy", json_body=body)
+        c.req("ap: create edge: " + label, "POST", "/v1/archive_policy", json_body=body)
     c.req("ap: create invalid: malformed JSON", "POST", "/v1/archive_policy",
           data=b'{"name": "bad20", "definition": [', content_type="application/json",
           expect=400)
@@ -625,6 +636,8 @@ def section_metrics(c):
         "metric: create without policy, name matches only default rule '*'",
         {"name": "other"})
     m["empty"] = c.create_metric("metric: create with empty body {}", {})
+    c.req("metric: delete the {} metric (only one unnamed metric left: name sorts stay "
+          "deterministic)", "DELETE", "/v1/metric/%s" % m["empty"], expect=204)
     m["unit31"] = c.create_metric("metric: create unit of 31 chars",
                                   {"archive_policy_name": "low", "name": "cap-unit31",
                                    "unit": "u" * 31})
@@ -695,7 +708,7 @@ def section_metrics(c):
     c.req("metric: get alice's metric as bob", "GET", "/v1/metric/%s" % m["alice"],
           user="bob", expect=403)
     c.req("metric: list as alice (no per-user filter in basic mode?)", "GET", "/v1/metric",
-          user="alice")
+          user="alice", query={"sort": "name:asc"})
     c.req("metric: delete admin's metric as alice", "DELETE", "/v1/metric/%s" % m["named"],
           user="alice", expect=403)
     c.req("metric: get metric (no auth)", "GET", "/v1/metric/%s" % m["named"], user=None,
@@ -709,7 +722,8 @@ def section_metrics(c):
     c.req("metric: get upper-case UUID", "GET", "/v1/metric/%s" % m["named"].upper())
 
     # list
-    c.req("metric: list (admin, default sort id:asc)", "GET", "/v1/metric", expect=200)
+    c.req("metric: list (admin, default sort id:asc)", "GET", "/v1/metric", expect=200,
+          unstable="order follows the generated UUIDs (default sort id:asc)")
     c.req("metric: list name=cap-disk", "GET", "/v1/metric", query={"name": "cap-disk"},
           expect=200)
     c.req("metric: list archive_policy_name=low", "GET", "/v1/metric",
@@ -733,11 +747,13 @@ def section_metrics(c):
     r = c.req("metric: list next page via marker", "GET", "/v1/metric",
               query={"limit": "2", "sort": "name:asc", "marker": marker}, expect=200)
     c.req("metric: list limit=2 (default sort, Link header)", "GET", "/v1/metric",
-          query={"limit": "2"}, expect=200)
+          query={"limit": "2"}, expect=200,
+          unstable="which metrics and the Link marker follow the generated UUIDs "
+                   "(default sort id:asc)")
     c.req("metric: list limit=100 (fewer results: no Link)", "GET", "/v1/metric",
           query={"limit": "100", "name": "cap-disk"}, expect=200)
     c.req("metric: list limit=2 with filter (Link keeps filter)", "GET", "/v1/metric",
-          query={"limit": "2", "archive_policy_name": "low"}, expect=200)
+          query={"limit": "2", "archive_policy_name": "low", "sort": "name:asc"}, expect=200)
     c.req("metric: list limit=0", "GET", "/v1/metric", query={"limit": "0"})
     c.req("metric: list limit=abc", "GET", "/v1/metric", query={"limit": "abc"})
     c.req("metric: list limit=100000 (clamped to max_limit?)", "GET", "/v1/metric",
@@ -745,7 +761,8 @@ def section_metrics(c):
     c.req("metric: list marker unknown", "GET", "/v1/metric",
           query={"marker": UNKNOWN_METRIC_ID})
     c.req("metric: list marker not a UUID", "GET", "/v1/metric", query={"marker": "abc"})
-    c.req("metric: list (no auth)", "GET", "/v1/metric", user=None, expect=401)
+    c.req("metric: list (no auth)", "GET", "/v1/metric", user=None,
+          query={"sort": "name:asc"})
 
     # delete
     m["todelete"] = c.create_metric("metric: create one to delete", {
@@ -796,7 +813,6 @@ def section_measures(c, m):
         {"timestamp": "2024-01-01T12:09:00", "value": True}])
     c.req("measures: POST extra field in a measure", "POST", p, json_body=[
         {"timestamp": "2024-01-01T12:10:00", "value": 11, "unit": "x"}])
-    c.req("measures: POST empty list", "POST", p, json_body=[], expect=202)
     c.req("measures: POST mixed epoch then ISO in one list", "POST", p, json_body=[
         {"timestamp": 1704111060, "value": 1},
         {"timestamp": "2024-01-01T12:11:30", "value": 1}])
@@ -810,8 +826,6 @@ def section_measures(c, m):
         {"timestamp": "2024-01-01T12:00:00", "value": "abc"}], expect=400)
     c.req("measures: POST value null", "POST", p, json_body=[
         {"timestamp": "2024-01-01T12:00:00", "value": None}], expect=400)
-    c.req("measures: POST value 'NaN' string", "POST", p, json_body=[
-        {"timestamp": "2024-01-01T12:00:00", "value": "NaN"}])
     c.req("measures: POST missing value", "POST", p, json_body=[
         {"timestamp": "2024-01-01T12:00:00"}], expect=400)
     c.req("measures: POST missing timestamp", "POST", p, json_body=[{"value": 1}])
@@ -942,11 +956,11 @@ def section_batch(c, m, mid, empty):
     c.req("batch: POST Content-Type text/plain", "POST", b, data=b"{}",
           content_type="text/plain", expect=415)
     c.req("batch: POST empty object", "POST", b, json_body={}, expect=202)
-    c.req("batch: POST empty measures list for a metric", "POST", b,
-          json_body={empty: []}, expect=202)
     c.req("batch: POST as alice to admin's metric", "POST", b, user="alice", json_body={
         empty: [{"timestamp": "2024-01-01T12:30:00", "value": 1}]}, expect=403)
-    c.req("batch: POST (no auth)", "POST", b, user=None, json_body={}, expect=401)
+    c.req("batch: POST empty object (no auth)", "POST", b, user=None, json_body={})
+    c.req("batch: POST (no auth)", "POST", b, user=None, json_body={
+        empty: [{"timestamp": "2024-01-01T12:30:00", "value": 1}]}, expect=401)
     c.req("batch: resources format, unknown resource/metric", "POST",
           "/v1/batch/resources/metrics/measures", json_body={
               UNKNOWN_RESOURCE_ID: {"cpu": [{"timestamp": "2024-01-01T12:30:00",
@@ -978,6 +992,49 @@ def section_large(c):
                                                  "2024-01-01T00:15:00"}, expect=200)
 
 
+def section_nan(c):
+    nan = c.create_metric("nan: create metric for NaN/Infinity values", {
+        "archive_policy_name": "cap-measures", "name": "cap-nan"})
+    c.req("nan: POST values 'NaN', 'Infinity', '-inf' as strings", "POST",
+          "/v1/metric/%s/measures" % nan, json_body=[
+              {"timestamp": "2024-01-01T12:00:00", "value": "NaN"},
+              {"timestamp": "2024-01-01T12:01:00", "value": "Infinity"},
+              {"timestamp": "2024-01-01T12:02:00", "value": "-inf"},
+              {"timestamp": "2024-01-01T12:03:00", "value": 1}], expect=202)
+    c.req("nan: POST NaN as a bare JSON literal", "POST", "/v1/metric/%s/measures" % nan,
+          data=b'[{"timestamp": "2024-01-01T12:04:00", "value": NaN}]',
+          content_type="application/json")
+    c.wait_processed()
+    c.req("nan: GET measures (body is NOT valid JSON: bare NaN/Infinity)", "GET",
+          "/v1/metric/%s/measures" % nan, query={"granularity": "60"}, expect=200)
+    c.req("nan: GET measures aggregation=max granularity=3600", "GET",
+          "/v1/metric/%s/measures" % nan, query={"granularity": "3600", "aggregation": "max"},
+          expect=200)
+
+
+def section_poison(c):
+    """Empty measure lists: accepted with 202, but metricd then fails forever
+    on the empty incoming batch of a metric that already has data."""
+    c.wait_processed()
+    poison = c.create_metric("empty-list: create metric", {
+        "archive_policy_name": "low", "name": "cap-emptylist"})
+    c.req("empty-list: POST one measure first", "POST", "/v1/metric/%s/measures" % poison,
+          json_body=[{"timestamp": "2024-01-01T12:00:00", "value": 1}], expect=202)
+    c.wait_processed()
+    c.req("empty-list: POST empty list to a metric", "POST",
+          "/v1/metric/%s/measures" % poison, json_body=[], expect=202)
+    c.req("empty-list: batch POST with an empty list for a metric", "POST",
+          "/v1/batch/metrics/measures", json_body={poison: []}, expect=202)
+    time.sleep(8)       # several metricd passes (processing delay 2 s)
+    c.req("empty-list: status?details=true some seconds later (still pending)", "GET",
+          "/v1/status", query={"details": "true"}, expect=200)
+    c.req("empty-list: GET measures (refresh=true)", "GET",
+          "/v1/metric/%s/measures" % poison, query={"refresh": "true"})
+    # Unrecorded: delete the metric so the janitor eventually drops its
+    # poisoned incoming files and the peer recovers for other users.
+    c.raw("DELETE", "/v1/metric/%s" % poison)
+
+
 def section_final(c):
     c.wait_processed()
     c.req("status: GET /v1/status?details=true at the end (drained)", "GET", "/v1/status",
@@ -1006,7 +1063,9 @@ def main():
     mid, empty = section_measures(c, m)
     section_batch(c, m, mid, empty)
     section_large(c)
+    section_nan(c)
     section_final(c)
+    section_poison(c)
 
     out = {
         "generator": {
@@ -1031,7 +1090,7 @@ def main():
     }
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
     with open(args.output, "w") as f:
-        json.dump(out, f, indent=1, ensure_ascii=False)
+        json.dump(out, f, indent=1, ensure_ascii=False, allow_nan=False)
         f.write("\n")
     print("wrote %d entries to %s (%d bytes)" % (
         len(c.entries), args.output, os.path.getsize(args.output)))

@@ -230,12 +230,18 @@ public struct QueryParameters: Sendable, Hashable {
 
     /// `application/x-www-form-urlencoded` decoding, as Python's `unquote_plus` (errors replaced).
     static func formDecode(_ text: Substring) -> String {
+        percentDecode(text, plusAsSpace: true)
+    }
+
+    /// Percent-decoding as Python's `unquote` (`plusAsSpace`: `unquote_plus`): malformed escapes are kept as
+    /// they are, invalid UTF-8 becomes U+FFFD. Path segments are decoded with `plusAsSpace` false.
+    static func percentDecode(_ text: Substring, plusAsSpace: Bool) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var utf8 = Array(text.utf8)[...]
         while let byte = utf8.popFirst() {
             switch byte {
-            case UInt8(ascii: "+"):
+            case UInt8(ascii: "+") where plusAsSpace:
                 bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
                 if utf8.count >= 2, let high = hexValue(utf8[utf8.startIndex]),
@@ -250,6 +256,24 @@ public struct QueryParameters: Sendable, Hashable {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Python's `urllib.parse.quote(text)` (safe `/`): every byte of the UTF-8 form but letters, digits,
+    /// `_.-~` and `/` as `%XX` (upper-case hex), as Gnocchi quotes its `Location` headers.
+    static func pythonQuote(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"),
+                 UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.append(byte)
+            default:
+                out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
@@ -294,12 +318,14 @@ enum PythonRepr {
 extension StringProtocol {
     /// The text without leading and trailing whitespace, as Python's `str.strip()` removes it.
     func trimmingPythonWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace && !Self.isPythonSpace($0) }) else {
+        let scalars = Array(unicodeScalars)
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace && !Self.isPythonSpace($0) }),
+              let end = scalars.lastIndex(where: { !$0.properties.isWhitespace && !Self.isPythonSpace($0) }) else {
             return ""
         }
-        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace && !Self.isPythonSpace($0) })!
-        return String(scalars[start...end])
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: scalars[start...end])
+        return String(text)
     }
 
     private static func isPythonSpace(_ scalar: Unicode.Scalar) -> Bool {

@@ -36,19 +36,43 @@ enum JSONRequestBody {
         do {
             return try JSONParser.parse(bytes)
         } catch {
-            // ujson's wording for the most common failures; the parser's own reason otherwise.
-            let blank = bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-            let reason: String
-            switch error.reason {
-            case _ where blank: reason = "Expected object or value"
-            case "Extra data": reason = "Trailing data"
-            default: reason = error.description
-            }
             throw APIError(.badRequest, detail: [
                 "cause": "Unable to decode body",
-                "reason": .string(reason),
+                "reason": .string(ujsonReason(error, bytes)),
+                // Gnocchi puts the (already consumed) body stream here, which serialises as an empty list.
                 "detail": [],
             ])
+        }
+    }
+
+    /// The wording ujson (Gnocchi's JSON library) uses for the same fault, where it can be told from the strict
+    /// parser's failure; the parser's own reason otherwise.
+    static func ujsonReason(_ failure: JSONParser.Failure, _ bytes: [UInt8]) -> String {
+        let next: UInt8? = failure.offset < bytes.count ? bytes[failure.offset] : nil
+        func literal() -> String? {
+            switch next {
+            case UInt8(ascii: "t"): "Unexpected character found when decoding 'true'"
+            case UInt8(ascii: "f"): "Unexpected character found when decoding 'false'"
+            case UInt8(ascii: "n"): "Unexpected character found when decoding 'null'"
+            default: nil
+            }
+        }
+        switch failure.reason {
+        case "Extra data":
+            return "Trailing data"
+        case "Expecting value":
+            return literal() ?? "Expected object or value"
+        case "Expecting property name enclosed in double quotes":
+            if next == UInt8(ascii: "}") { return "Unexpected character in found when decoding object value" }
+            return literal() ?? "Expected object or value"
+        case "Expecting ':' delimiter":
+            return "No ':' found when decoding object value"
+        case "Unterminated string":
+            return "Unmatched '\"' when decoding 'string'"
+        case "Invalid \\escape":
+            return "Unrecognized escape sequence when decoding 'string'"
+        default:
+            return failure.description
         }
     }
 }

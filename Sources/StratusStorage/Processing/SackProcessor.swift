@@ -89,9 +89,17 @@ public struct SackProcessor: Sendable {
                 policy: policy,
                 raw: stored.rawSeries(metric: name, logger: logger),
                 measures: Measures(timestamps: pending.timestamps, values: pending.values))
+            // One merge for every aggregate of the metric; only the changed splits are re-encoded.
+            let derivesMean = StoredMetric.derivesMean(policy.aggregationMethods)
+            var splits = MetricSplits()
             for key in processed.updates.keys {
-                var splits = MetricSplits(splits: [key: stored.decodedSplits(key, metric: name, logger: logger)])
-                let changed = splits.apply(processed)[key] ?? []
+                splits.splits[key] = stored.decodedSplits(key, metric: name, logger: logger)
+            }
+            for (key, changed) in splits.apply(processed) {
+                if derivesMean && key.method == StoredMetric.mean {
+                    stored.splits[key] = nil  // read back as sum / count, bit for bit (docs/storage-format.md)
+                    continue
+                }
                 var encoded = stored.splits[key] ?? [:]
                 for splitKey in changed {
                     if let series = splits.splits[key]?[splitKey], !series.isEmpty {

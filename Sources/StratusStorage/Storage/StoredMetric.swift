@@ -41,8 +41,32 @@ public struct StoredMetric: Sendable, Hashable {
     }
 
     /// The visible points of one aggregate (all its splits, truncated to `timespan` from the newest point).
+    /// `mean` is not stored when the policy also has `sum` and `count`: it is `sum / count` bucket by bucket,
+    /// which is exactly how it is computed (a sequential sum divided by the count), so it is derived here.
     public func read(_ key: AggregateKey, timespan: Int64?, metric: String, logger: Logger) -> TimeSeries {
-        MetricSplits(splits: [key: decodedSplits(key, metric: metric, logger: logger)]).read(key, timespan: timespan)
+        if splits[key] == nil, key.method == Self.mean {
+            let sumKey = AggregateKey(method: Self.sum, granularity: key.granularity)
+            let countKey = AggregateKey(method: Self.count, granularity: key.granularity)
+            if splits[sumKey] != nil, splits[countKey] != nil {
+                let sums = read(sumKey, timespan: timespan, metric: metric, logger: logger)
+                let counts = read(countKey, timespan: timespan, metric: metric, logger: logger)
+                if sums.timestamps == counts.timestamps {
+                    return TimeSeries(timestamps: sums.timestamps, values: zip(sums.values, counts.values).map { $0 / $1 })
+                }
+                logger.error("Sum and count splits disagree, mean unavailable", metadata: ["metric.id": "\(metric)"])
+                return TimeSeries()
+            }
+        }
+        return MetricSplits(splits: [key: decodedSplits(key, metric: metric, logger: logger)]).read(key, timespan: timespan)
+    }
+
+    static let mean = AggregationMethod(.mean)
+    static let sum = AggregationMethod(.sum)
+    static let count = AggregationMethod(.count)
+
+    /// Whether a policy's `mean` is stored as `sum / count` instead of splits of its own.
+    public static func derivesMean(_ methods: Set<AggregationMethod>) -> Bool {
+        methods.contains(mean) && methods.contains(sum) && methods.contains(count)
     }
 
     /// Encodes a split: timestamps as offsets from the key in granularity units (nanoseconds when a timestamp
