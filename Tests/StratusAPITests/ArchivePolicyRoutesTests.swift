@@ -272,6 +272,8 @@ struct ArchivePolicyRoutesTests {
                  "expected str for dictionary value @ data['name']", ["name"]),
         .invalid("name null", ["name": nil, "definition": [["granularity": 60, "points": 10]]],
                  "expected str for dictionary value @ data['name']", ["name"]),
+        .invalid("NUL in the name (Stratus only)", ["name": "a\u{0}b", "definition": [["granularity": 60]]],
+                 "NUL characters are not allowed for dictionary value @ data['name']", ["name"]),
         .invalid("negative back_window", ["name": "x", "back_window": -1, "definition": [["granularity": 60]]],
                  "value must be at least 0 for dictionary value @ data['back_window']", ["back_window"]),
         .invalid("back_window not a number", ["name": "x", "back_window": "soon", "definition": [["granularity": 60]]],
@@ -497,6 +499,16 @@ struct ArchivePolicyRoutesTests {
         }
     }
 
+    @Test func namesWithNULAreUnknownWithoutReachingTheIndex() async throws {
+        try await withAPI { api, _ in
+            let show = try await api.get("/v1/archive_policy/a%00b")
+            #expect(show.status == .notFound)
+            #expect(show.json?["description"] == "Archive policy a\u{0}b does not exist")
+            #expect(try await api.delete("/v1/archive_policy/a%00b").status == .notFound)
+            #expect(try await Self.patch(api, "a%00b", ["definition": [["granularity": 60]]]).status == .notFound)
+        }
+    }
+
     @Test func unsupportedMethodsAre405WithTheAllowedOnes() async throws {
         try await withAPI { api, _ in
             let collection = try await api.request(.put, "/v1/archive_policy", json: [:])
@@ -564,13 +576,22 @@ struct ArchivePolicyRoutesTests {
 @Suite("Archive policies, rules and status match the Gnocchi transcript")
 struct ArchivePolicyTranscriptTests {
     static let prefixes = ["ap: ", "apr: ", "status: ", "root: GET /v1/capabilities", "routing: PUT /v1/archive_policy"]
+    /// Entries whose recorded request was rewritten by the capture (it sorts every `aggregation_methods` list, so
+    /// the index of the invalid method changed): only the status is compared.
+    static let statusOnly: Set<String> = ["ap: create edge: unknown aggregation method"]
+
+    /// Entries that depend on metrics the transcript created with requests this suite does not replay.
+    static let needsMetrics: Set<String> = [
+        "ap: delete policy in use by a metric only (cap-pt)",
+        "ap: delete cap-pt right after its only metric was deleted",
+    ]
 
     static func entries() throws -> [JSONValue] {
         let url = try #require(Bundle.module.url(forResource: "gnocchi-api-transcript", withExtension: "json", subdirectory: "Fixtures"))
         let transcript = try JSONValue.parse(Array(try Data(contentsOf: url)))
         let entries = try #require(transcript["entries"]?.arrayValue)
         return entries.filter { entry in
-            guard let name = entry["name"]?.stringValue, prefixes.contains(where: name.hasPrefix),
+            guard let name = entry["name"]?.stringValue, prefixes.contains(where: name.hasPrefix), !needsMetrics.contains(name),
                   let status = entry["response"]?["status"]?.integerValue, status != 401 else { return false }
             return entry["request"]?["headers"]?["Accept"] == "application/json"
         }
@@ -598,6 +619,9 @@ struct ArchivePolicyTranscriptTests {
                 for (key, value) in request["headers"]?.objectValue ?? [:] {
                     if let field = HTTPField.Name(key), let value = value.stringValue { headers[field] = value }
                 }
+                if headers[.contentType] == nil, request["body"] != nil, request["body"] != .null {
+                    headers[.contentType] = ""  // sent without one; the test client would add application/json
+                }
                 var json: JSONValue?
                 var text: String?
                 switch request["body"] {
@@ -615,6 +639,7 @@ struct ArchivePolicyTranscriptTests {
                 let location = expectedHeaders["Location"]?.stringValue.map { $0.replacingOccurrences(of: "http://127.0.0.1:8041", with: "http://localhost") }
                 #expect(reply.headers[.location] == location, "\(name)")
                 switch expected["body"] {
+                case _ where Self.statusOnly.contains(name): break
                 case .string(let raw)?: #expect(reply.text == raw, "\(name)")
                 case let body?: #expect(reply.json.map { Self.normalized($0, path: path) } == Self.normalized(body, path: path), "\(name)")
                 case nil: Issue.record("\(name): no recorded body")

@@ -81,6 +81,8 @@ struct ArchivePolicyRuleRoutesTests {
         .invalid("policy name not a string", ["name": "r", "metric_pattern": "a*", "archive_policy_name": 1],
                  "expected str for dictionary value @ data['archive_policy_name']", ["archive_policy_name"]),
         .invalid("body not an object", ["r"], "expected a dictionary", []),
+        .invalid("NUL in the pattern (Stratus only)", ["name": "r", "metric_pattern": "a\u{0}", "archive_policy_name": "low"],
+                 "NUL characters are not allowed for dictionary value @ data['metric_pattern']", ["metric_pattern"]),
     ]
 
     @Test(arguments: invalidCreations)

@@ -201,7 +201,7 @@ struct ClientCommandTests {
             #expect(maxima.map { $0["value"] as? Double } == [20, 40])
 
             let plotted = try await Self.succeeding(url, ["measures", "show", id]).output
-            #expect(plotted.range(of: #"\| timestamp +\| granularity \| value +\|"#, options: .regularExpression) != nil, "\(plotted)")
+            #expect(plotted.range(of: #"\| timestamp +\| granularity \| +value \|"#, options: .regularExpression) != nil, "\(plotted)")
             #expect(plotted.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) }, "no braille plot:\n\(plotted)")
             let hourly = try #require(plotted.range(of: "mean at granularity 1:00:00 (1 point)"), "\(plotted)")
             let minutely = try #require(plotted.range(of: "mean at granularity 0:01:00 (2 points)"), "\(plotted)")

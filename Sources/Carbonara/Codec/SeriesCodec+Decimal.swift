@@ -115,11 +115,7 @@ extension SeriesCodec {
         _ reader: inout BitReader, into output: UnsafeMutableBufferPointer<Double>
     ) throws(SeriesCodecError) {
         let count = output.count
-        let exponent = Int(reader.readByte())
-        guard exponent <= maximumDecimalExponent else {
-            throw SeriesCodecError(.corrupt, "decimal exponent \(exponent) exceeds 15", offset: reader.alignedByteOffset &- 1)
-        }
-        let power = powersOfTen[exponent]
+        let power = try readDecimalExponent(&reader)
         guard let first = reader.readVarint() else {
             throw SeriesCodecError(.corrupt, "first mantissa varint is longer than 64 bits", offset: reader.alignedByteOffset)
         }
@@ -128,26 +124,46 @@ extension SeriesCodec {
         var index = 1
         while index < count {
             let end = Swift.min(index &+ blockLength, count)
-            let width = Int(reader.readByte())
-            if width == 0 {
-                let value = Double(mantissa) / power
-                for position in index..<end { output[position] = value }
-            } else if width <= 57 {
-                for position in index..<end {
-                    mantissa &+= unzigzag(reader.read(width))
-                    output[position] = Double(mantissa) / power
-                }
-            } else if width <= 64 {
-                for position in index..<end {
-                    mantissa &+= unzigzag(reader.readWide(width))
-                    output[position] = Double(mantissa) / power
-                }
-            } else {
-                throw SeriesCodecError(.corrupt, "mantissa block bit width \(width) exceeds 64", offset: reader.alignedByteOffset &- 1)
-            }
-            reader.alignToByte()
+            try readMantissaBlock(&reader, mantissa: &mantissa, power: power, into: output, from: index, to: end)
             if reader.isOverrun { break }
             index = end
         }
+    }
+
+    /// Reads the exponent byte of a decimal section; returns `10^e`.
+    @inline(__always)
+    static func readDecimalExponent(_ reader: inout BitReader) throws(SeriesCodecError) -> Double {
+        let exponent = Int(reader.readByte())
+        guard exponent <= maximumDecimalExponent else {
+            throw SeriesCodecError(.corrupt, "decimal exponent \(exponent) exceeds 15", offset: reader.alignedByteOffset &- 1)
+        }
+        return powersOfTen[exponent]
+    }
+
+    /// Reads one packed block of mantissa steps into `output[start..<end]` as `Double(m) / power`,
+    /// advancing `mantissa`, and skips to the next byte boundary.
+    @inline(__always)
+    static func readMantissaBlock(
+        _ reader: inout BitReader, mantissa: inout Int64, power: Double,
+        into output: UnsafeMutableBufferPointer<Double>, from start: Int, to end: Int
+    ) throws(SeriesCodecError) {
+        let width = Int(reader.readByte())
+        if width == 0 {
+            let value = Double(mantissa) / power
+            for position in start..<end { output[position] = value }
+        } else if width <= 57 {
+            for position in start..<end {
+                mantissa &+= unzigzag(reader.read(width))
+                output[position] = Double(mantissa) / power
+            }
+        } else if width <= 64 {
+            for position in start..<end {
+                mantissa &+= unzigzag(reader.readWide(width))
+                output[position] = Double(mantissa) / power
+            }
+        } else {
+            throw SeriesCodecError(.corrupt, "mantissa block bit width \(width) exceeds 64", offset: reader.alignedByteOffset &- 1)
+        }
+        reader.alignToByte()
     }
 }

@@ -2,8 +2,9 @@
 ///
 /// Lossless: timestamps come back identical and values bit-identical (NaN payloads, -0.0,
 /// infinities and subnormals included). Timestamps are stored as delta-of-deltas packed in
-/// blocks, so a regular series costs almost nothing per point; values in the smallest of three
-/// modes — decimal (scaled integers, after VictoriaMetrics), XOR (Gorilla) or raw float64.
+/// blocks, so a regular series costs almost nothing per point; values in the smallest of four
+/// modes — decimal (scaled integers, after VictoriaMetrics), corrected decimal (scaled integers
+/// plus small bit-pattern corrections, after ALP), XOR (Gorilla) or raw float64.
 /// The byte layout is specified in `docs/storage-format.md`, "Series encoding".
 ///
 /// Pure and allocation-free per point: every section's exact size is computed first, the output
@@ -17,6 +18,7 @@ public enum SeriesCodec {
         case raw = 0
         case xor = 1
         case decimal = 2
+        case correctedDecimal = 3
     }
 
     /// Encodes strictly increasing integer timestamps (in any unit the caller chooses: nanoseconds for raw series,
@@ -38,13 +40,22 @@ public enum SeriesCodec {
         if count > 0 {
             size &+= timestampSectionSize(timestamps)
             var best = 8 &* count
-            if let candidate = decimalExponent(values) {
+            let decimalCandidate = decimalExponent(values)
+            if let candidate = decimalCandidate {
                 let decimalSize = decimalSectionSize(values, exponent: candidate)
                 if decimalSize < best {
                     best = decimalSize
                     mode = .decimal
                     exponent = candidate
                 }
+            }
+            // Only exponents below the decimal mode's can beat it: the same exponent adds corrections.
+            if let candidate = correctedDecimalCandidate(values, exponentLimit: decimalCandidate ?? maximumDecimalExponent &+ 1),
+               candidate.predictedSize < best,
+               let correctedSize = correctedDecimalSectionSize(values, exponent: candidate.exponent, limit: best &- 1) {
+                best = correctedSize
+                mode = .correctedDecimal
+                exponent = candidate.exponent
             }
             // XOR needs at least 64 bits plus one per further value.
             if (64 &+ count &- 1 &+ 7) / 8 < best, let bits = xorBitCount(values, limit: best &* 8 &- 1) {
@@ -70,6 +81,8 @@ public enum SeriesCodec {
                     writeXOR(values, into: &writer)
                 case .decimal:
                     writeDecimal(values, exponent: exponent, into: &writer)
+                case .correctedDecimal:
+                    writeCorrectedDecimal(values, exponent: exponent, into: &writer)
                 }
             }
             let written = writer.finish()
@@ -189,6 +202,8 @@ public enum SeriesCodec {
             try readXOR(&reader, into: output)
         case .decimal:
             try readDecimal(&reader, into: output)
+        case .correctedDecimal:
+            try readCorrectedDecimal(&reader, into: output)
         case nil:
             throw SeriesCodecError(.corrupt, "unknown value mode \(modeByte)", offset: reader.alignedByteOffset &- 1)
         }

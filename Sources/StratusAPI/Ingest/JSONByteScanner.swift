@@ -121,7 +121,14 @@ struct JSONByteScanner {
     @inline(__always)
     mutating func memberKey() throws(SyntaxError) -> StringSpan {
         guard position < count, base[position] == UInt8(ascii: "\"") else {
-            throw fail("Key name of object must be 'string' when decoding 'object'")
+            // ujson reads any value as the key, then complains that it is not a string.
+            switch current ?? 0 {
+            case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "I"):
+                throw fail("Key name of object must be 'string' when decoding 'object'")
+            default:
+                throw fail("Expected object or value")
+            }
         }
         let key = try scanString()
         skipWhitespace()

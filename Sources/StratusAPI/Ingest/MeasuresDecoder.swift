@@ -36,6 +36,17 @@ enum MeasuresDecoder {
         var path: [String] = []
 
         var description: String { "\(kind): \(reason)" + (path.isEmpty ? "" : " \(path)") }
+
+        /// Gnocchi's 400 answer: `UnableToDecodeBody` (its `detail`, the consumed body file, prints as `[]`)
+        /// or voluptuous's `Invalid`.
+        var apiError: APIError {
+            switch kind {
+            case .undecodable:
+                APIError(.badRequest, detail: ["cause": "Unable to decode body", "reason": .string(reason), "detail": []])
+            case .invalid:
+                APIError.invalidInput(reason, path: path)
+            }
+        }
     }
 
     /// Decodes a measures list.

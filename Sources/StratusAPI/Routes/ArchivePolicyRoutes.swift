@@ -66,6 +66,7 @@ struct ArchivePolicyRoutes: APIRouteCollection {
     func delete(_ context: APIRequestContext) async throws -> Response {
         try PolicyRule.deleteArchivePolicy.enforce(try context.requireIdentity())
         let name = Self.name(context)
+        guard Self.isStorable(name) else { throw APIError(.notFound, "Archive policy \(name) does not exist") }
         try await withIndexErrors { try await indexer.deleteArchivePolicy(named: name) }
         return Response(status: .noContent)
     }
@@ -73,11 +74,16 @@ struct ArchivePolicyRoutes: APIRouteCollection {
     /// The policy named by the path, or 404.
     private func existingPolicy(_ context: APIRequestContext) async throws -> ArchivePolicy {
         let name = Self.name(context)
-        guard let policy = try await withIndexErrors({ try await indexer.archivePolicy(named: name) }) else {
+        guard Self.isStorable(name),
+              let policy = try await withIndexErrors({ try await indexer.archivePolicy(named: name) }) else {
             throw APIError(.notFound, "Archive policy \(name) does not exist")
         }
         return policy
     }
+
+    /// Whether a name can be in the index at all: names with NUL characters are refused on creation, and
+    /// PostgreSQL fails on them, so they are answered as unknown without a query.
+    static func isStorable(_ name: String) -> Bool { !name.utf8.contains(0) }
 
     /// The percent-decoded `:name` path segment.
     static func name(_ context: APIRequestContext) -> String {

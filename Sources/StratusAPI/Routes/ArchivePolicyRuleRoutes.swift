@@ -86,7 +86,8 @@ struct ArchivePolicyRuleRoutes: APIRouteCollection {
     /// The rule named by the path, or 404 "Archive policy rule x does not exist".
     private func existingRule(_ context: APIRequestContext) async throws -> ArchivePolicyRule {
         let name = ArchivePolicyRoutes.name(context)
-        guard let rule = try await withIndexErrors({ try await indexer.archivePolicyRule(named: name) }) else {
+        guard ArchivePolicyRoutes.isStorable(name),
+              let rule = try await withIndexErrors({ try await indexer.archivePolicyRule(named: name) }) else {
             throw APIError(.notFound, "Archive policy rule \(name) does not exist")
         }
         return rule

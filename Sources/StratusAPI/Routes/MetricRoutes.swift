@@ -15,6 +15,14 @@ struct MetricRoutes: APIRouteCollection {
         group.get("/v1/metric") { request, context in try await list(request, context) }
         group.get("/v1/metric/:id") { _, context in try await show(context) }
         group.delete("/v1/metric/:id") { _, context in try await delete(context) }
+        // Pecan's 405s: the id is looked up (404) before the method is refused.
+        MethodNotAllowed.register(["PUT", "PATCH", "DELETE"], on: group, path: "/v1/metric", allow: "GET, POST")
+        let lookup: @Sendable (Request, APIRequestContext) async throws -> Void = { [environment] _, context in
+            _ = try await environment.activeMetric(Self.idParameter(context))
+        }
+        MethodNotAllowed.register(["PUT", "PATCH", "POST"], on: group, path: "/v1/metric/:id", allow: "DELETE, GET", before: lookup)
+        MethodNotAllowed.register(
+            ["PUT", "PATCH", "DELETE"], on: group, path: "/v1/metric/:id/measures", allow: "DELETE, GET", before: lookup)
     }
 
     private var indexer: any Indexer { environment.core.indexer }

@@ -86,8 +86,7 @@ enum ArchivePolicyBody {
         guard let object = body.objectValue else { throw .structure("expected a dictionary", at: []) }
         var name: String?
         if let value = object["name"] {
-            guard let text = value.stringValue else { throw .value("expected str", at: [.key("name")]) }
-            name = text
+            name = try SchemaCoercion.string(value, at: [.key("name")])
         }
         let backWindow = try object["back_window"].map { v throws(SchemaViolation) in try backWindowValue(v) } ?? 0
         var methods = defaultMethods

@@ -33,8 +33,7 @@ enum ArchivePolicyRuleBody {
         var result: [String: String] = [:]
         for key in keys {
             guard let value = object[key] else { continue }
-            guard let text = value.stringValue else { throw .value("expected str", at: [.key(key)]) }
-            result[key] = text
+            result[key] = try SchemaCoercion.string(value, at: [.key(key)])
         }
         try ArchivePolicyBody.rejectUnknownKeys(object, known: Set(keys), at: [])
         for key in keys where result[key] == nil {

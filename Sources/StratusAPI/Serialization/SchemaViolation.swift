@@ -61,6 +61,14 @@ struct SchemaViolation: Error, Sendable, Hashable {
 
 /// voluptuous' validators for JSON values, as Gnocchi's schemas use them.
 enum SchemaCoercion {
+    /// voluptuous `str`, plus Stratus' refusal of NUL characters, which PostgreSQL cannot store in text (Gnocchi
+    /// answers those with a 500 from its database).
+    static func string(_ value: JSONValue, at path: [SchemaViolation.PathElement]) throws(SchemaViolation) -> String {
+        guard let text = value.stringValue else { throw .value("expected str", at: path) }
+        guard !text.utf8.contains(0) else { throw .value("NUL characters are not allowed", at: path) }
+        return text
+    }
+
     /// Outcome of `Coerce(int)`.
     enum IntegerResult: Equatable {
         case value(Int)

@@ -7,10 +7,10 @@ extension FileIncomingDriver {
 
     /// Creates or updates the incoming storage layout (`stratus upgrade --sacks-number N`).
     ///
-    /// Idempotent: with the stored number of sacks it only recreates missing sack directories. A
-    /// different number is refused while any batch of measures waits in the current sacks;
-    /// otherwise the new sacks are created, the number stored, and the old, empty sacks removed.
-    /// Stop the API and metricd before changing the number of sacks.
+    /// Idempotent: with the stored number of sacks it only recreates missing directories. A
+    /// different number is refused while any measure waits in the current sacks; otherwise the
+    /// whole log is marked consumed, the new sacks are created, the number stored, and the old,
+    /// empty sacks removed. Stop the API and metricd before changing the number of sacks.
     /// - Parameters:
     ///   - basePath: the directory holding the sacks; created if missing.
     ///   - sacks: the number of sacks, 1...65535 (Gnocchi's default is 128).
@@ -20,28 +20,28 @@ extension FileIncomingDriver {
         try IncomingSacks.validate(sackCount: sacks)
         try IncomingFileSystem.makeDirectories(basePath)
         let current = try self.storedSackCount(basePath: basePath)
-        var old: FileIncomingStore?
+        let silent = Logger(label: "stratus.incoming", factory: { _ in SwiftLogNoOpLogHandler() })
+        let logDirectory = basePath + "/" + self.logDirectoryName
+        try IncomingFileSystem.makeDirectory(logDirectory)
+        var old: LegacyBatchFiles?
         if let current, current != sacks {
-            let store = FileIncomingStore(
-                basePath: basePath, sackCount: current,
-                logger: Logger(label: "stratus.incoming", factory: { _ in SwiftLogNoOpLogHandler() }),
-                namer: BatchFileNamer()
-            )
-            let waiting = try (0..<current).reduce(0) { $0 + (try store.batchFiles(of: $1).count) }
-            if waiting > 0 {
+            let store = LegacyBatchFiles(basePath: basePath, sackCount: current, logger: silent)
+            let files = try (0..<current).reduce(0) { $0 + (try store.batchFiles(of: $1).count) }
+            // Records of the log are kept with their metric, not their sack: once all of them are
+            // consumed (marked so whatever the number of sacks), the log serves any number.
+            let waiting = files > 0
+                ? try store.backlog().measures
+                : try IncomingLogReader(directory: logDirectory, sackCount: current, logger: silent).markAllConsumedIfEmpty()
+            if waiting > 0 || files > 0 {
                 throw IncomingError(
                     code: .backlogNotEmpty,
-                    message: "Cannot change the number of sacks from \(current) to \(sacks): \(waiting) batches of measures are still waiting; let metricd process them first",
+                    message: "Cannot change the number of sacks from \(current) to \(sacks): \(max(waiting, files)) measures are still waiting; let metricd process them first",
                     path: basePath
                 )
             }
             old = store
         }
-        let new = FileIncomingStore(
-            basePath: basePath, sackCount: sacks,
-            logger: Logger(label: "stratus.incoming", factory: { _ in SwiftLogNoOpLogHandler() }),
-            namer: BatchFileNamer()
-        )
+        let new = LegacyBatchFiles(basePath: basePath, sackCount: sacks, logger: silent)
         for sack in 0..<sacks {
             try IncomingFileSystem.makeDirectory(new.sackPath(sack))
         }

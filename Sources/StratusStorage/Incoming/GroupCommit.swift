@@ -2,9 +2,10 @@ import Synchronization
 
 /// The decisions of a group commit, as a value-type state machine: who writes, who waits.
 ///
-/// The first caller to arrive while no flush runs leads: it takes everything queued and writes it
-/// with its own item. Callers arriving meanwhile queue for the next flush; when a flush ends, the
-/// first of them is promoted to lead it.
+/// A caller arriving while fewer than `maxConcurrentFlushes` flushes run leads one: it takes
+/// everything queued and writes it with its own item. Callers arriving meanwhile queue for the next
+/// flush; when a flush ends, the first of them is promoted to lead it. With more than one flush at
+/// a time, a flush may start while another is still syncing (the log's `fdatasync`s overlap).
 struct GroupCommitStateMachine<Waiter> {
     /// What an arriving caller does.
     enum ArrivalAction {
@@ -22,19 +23,30 @@ struct GroupCommitStateMachine<Waiter> {
         case promote(Waiter)
     }
 
-    private(set) var flushing = false
+    /// The number of flushes that may run at once.
+    let maxConcurrentFlushes: Int
+    /// The number of flushes running.
+    private(set) var flushes = 0
     private var queue: [Waiter] = []
+
+    init(maxConcurrentFlushes: Int = 1) {
+        precondition(maxConcurrentFlushes >= 1, "at least one flush must be allowed")
+        self.maxConcurrentFlushes = maxConcurrentFlushes
+    }
+
+    /// Whether a flush runs.
+    var flushing: Bool { self.flushes > 0 }
 
     /// The number of callers waiting for the next flush.
     var queuedCount: Int { self.queue.count }
 
     /// A caller arrives with an item to commit.
     mutating func arrive(_ waiter: Waiter) -> ArrivalAction {
-        if self.flushing {
+        if self.flushes >= self.maxConcurrentFlushes {
             self.queue.append(waiter)
             return .wait
         }
-        self.flushing = true
+        self.flushes += 1
         return .lead(waiter)
     }
 
@@ -53,7 +65,7 @@ struct GroupCommitStateMachine<Waiter> {
             self.queue.insert(contentsOf: requeue, at: 0)
         }
         guard !self.queue.isEmpty else {
-            self.flushing = false
+            self.flushes -= 1
             return .idle
         }
         return .promote(self.queue.removeFirst())
@@ -72,13 +84,16 @@ final class GroupCommitter<Item: Sendable>: Sendable {
         var continuation: CheckedContinuation<Role, any Error>
     }
 
-    private let state = Mutex(GroupCommitStateMachine<Waiter>())
+    private let state: Mutex<GroupCommitStateMachine<Waiter>>
     private let flush: @Sendable ([Item]) async throws -> Void
 
     /// Creates a committer.
-    /// - Parameter flush: writes items durably, in order. It may throw `CancellationError` only if it
-    ///   wrote nothing; the waiters are then queued again for the next leader.
-    init(flush: @escaping @Sendable ([Item]) async throws -> Void) {
+    /// - Parameters:
+    ///   - maxConcurrentFlushes: how many calls of `flush` may run at once.
+    ///   - flush: writes items durably, in order. It may throw `CancellationError` only if it wrote
+    ///     nothing; the waiters are then queued again for the next leader.
+    init(maxConcurrentFlushes: Int = 1, flush: @escaping @Sendable ([Item]) async throws -> Void) {
+        self.state = Mutex(GroupCommitStateMachine(maxConcurrentFlushes: maxConcurrentFlushes))
         self.flush = flush
     }
 

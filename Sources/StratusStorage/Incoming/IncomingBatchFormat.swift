@@ -51,7 +51,8 @@ enum IncomingBatchFormat {
         }
     }
 
-    private static func encodeRecord(
+    /// Encodes `measures[range]` of `metric` as one record at `start` of `out`; returns the offset after it.
+    static func encodeRecord(
         _ metric: UUID, _ measures: PendingMeasures, _ range: Range<Int>,
         into out: UnsafeMutableRawBufferPointer, at start: Int
     ) -> Int {
@@ -88,7 +89,17 @@ enum IncomingBatchFormat {
     ) -> Damage? {
         guard bytes.count > 0 else { return Damage(kind: .empty, offset: 0) }
         guard bytes[0] == self.version else { return Damage(kind: .unsupportedVersion, offset: 0) }
-        var offset = 1
+        return self.walkRecords(bytes, from: 1, verify: verify, only: metric) { id, payload, _ in body(id, payload) }
+    }
+
+    /// Walks records laid end to end from `start` to the end of `bytes` (the body of a batch file
+    /// or of a log frame), calling `body` with each intact record's metric, payload and offset.
+    /// - Returns: the damage stopping the walk, or nil if every record is intact.
+    static func walkRecords(
+        _ bytes: UnsafeRawBufferPointer, from start: Int, verify: Bool = true, only metric: UUID? = nil,
+        _ body: (UUID, UnsafeRawBufferPointer, Int) -> Void
+    ) -> Damage? {
+        var offset = start
         while offset < bytes.count {
             guard bytes.count - offset >= self.recordHeaderSize else {
                 return Damage(kind: .truncatedHeader, offset: offset)
@@ -109,7 +120,7 @@ enum IncomingBatchFormat {
                 crc.update(payload)
                 guard crc.value == stored else { return Damage(kind: .checksumMismatch, offset: offset) }
             }
-            if wanted { body(id, payload) }
+            if wanted { body(id, payload, offset) }
             offset = payloadEnd
         }
         return nil

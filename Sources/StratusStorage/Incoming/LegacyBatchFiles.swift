@@ -1,65 +1,19 @@
 import Foundation
 import Logging
 
-/// The blocking operations of ``FileIncomingDriver`` on its directory tree; every method runs on a
-/// thread pool.
-struct FileIncomingStore: Sendable {
+/// The batch files that versions before the incoming log wrote into the sack directories, one per
+/// sack per flush: still read, in arrival order before the log, and consumed, but never written.
+/// Every method blocks: call them on a thread pool.
+struct LegacyBatchFiles: Sendable {
     /// Temporary files older than this (in seconds) are left by a crash and removed.
     static let staleTemporaryAge: Double = 60
 
     let basePath: String
     let sackCount: Int
     let logger: Logger
-    let namer: BatchFileNamer
 
     func sackPath(_ sack: Int) -> String {
         self.basePath + "/" + IncomingSacks.name(of: sack, sackCount: self.sackCount)
-    }
-
-    /// Writes the items of one group commit: one new file per sack touched, each written under a
-    /// temporary name and fsync'd, then all renamed, then every touched directory fsync'd.
-    func write(_ items: [[UUID: PendingMeasures]]) throws {
-        var perSack: [Int: [(metric: UUID, measures: PendingMeasures)]] = [:]
-        for item in items {
-            for (metric, measures) in item where !measures.isEmpty {
-                perSack[IncomingSacks.sack(of: metric, sackCount: self.sackCount), default: []].append((metric, measures))
-            }
-        }
-        var staged: [(directory: String, temporary: String, final: String)] = []
-        do {
-            for (sack, records) in perSack.sorted(by: { $0.key < $1.key }) {
-                let directory = self.sackPath(sack)
-                let name = self.namer.next()
-                let temporary = directory + "/" + BatchFileNamer.temporaryName(for: name)
-                do {
-                    try IncomingFileSystem.writeSynced(temporary, IncomingBatchFormat.encode(records))
-                } catch {
-                    if try IncomingFileSystem.modificationTime(directory) == nil {
-                        throw IncomingError(
-                            code: .notInitialized,
-                            message: "Sack directory missing: run `stratus upgrade` and restart (was the number of sacks changed?)",
-                            path: directory
-                        )
-                    }
-                    throw error
-                }
-                staged.append((directory, temporary, directory + "/" + name))
-            }
-        } catch {
-            for file in staged { _ = try? IncomingFileSystem.removeFile(file.temporary) }
-            throw error
-        }
-        for (index, file) in staged.enumerated() {
-            do {
-                try IncomingFileSystem.move(file.temporary, to: file.final)
-            } catch {
-                for later in staged[(index + 1)...] { _ = try? IncomingFileSystem.removeFile(later.temporary) }
-                throw error
-            }
-        }
-        for file in staged {
-            try IncomingFileSystem.syncDirectory(file.directory)
-        }
     }
 
     /// The complete batch files of a sack in arrival order; stale temporary files are removed when

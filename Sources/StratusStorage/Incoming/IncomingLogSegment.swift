@@ -1,0 +1,210 @@
+import Foundation
+import Logging
+
+/// What one process knows of one segment of the incoming log: where each sack's records are, up to
+/// where the segment is durable and indexed, and what consumers marked as consumed.
+///
+/// Built incrementally: a segment only ever grows, at the end, while its writer lives, and its marks
+/// file only grows too. Every mutating method blocks on I/O: call them on a thread pool.
+struct IncomingLogSegment {
+    /// Consecutive records of one sack in one frame.
+    struct Run {
+        /// The index of the frame in ``IncomingLogSegment/frameTimes``.
+        var frame: Int
+        /// The offset of the first record in the segment.
+        var offset: Int
+        /// The bytes of the records.
+        var length: Int
+        var end: Int { self.offset + self.length }
+    }
+
+    /// The segment's name without suffix (`<ns>-<instance>`).
+    let name: String
+    let log: IncomingFile
+    let marks: IncomingFile
+    /// Whether the writer is gone: the segment will never grow again.
+    private(set) var sealed = false
+    /// Whether indexing is over: the segment is sealed and indexed to its end, or damage stopped it.
+    private(set) var complete = false
+    /// The bytes indexed, up to a frame boundary; 0 until the segment header was checked.
+    private(set) var indexed = 0
+    /// The time of each frame indexed, in order.
+    private(set) var frameTimes: [Int64] = []
+    /// The runs of each sack, in order.
+    private(set) var runs: [Int: [Run]] = [:]
+
+    private var marksRead = IncomingLogFormat.marksHeaderSize
+    private var sackFrontier: [Int: Int] = [:]
+    private var allFrontier = 0
+    /// Per sack, per metric: the records of the metric starting before this offset are consumed.
+    private(set) var metricFrontier: [Int: [UUID: Int]] = [:]
+
+    init(name: String, log: IncomingFile, marks: IncomingFile) {
+        self.name = name
+        self.log = log
+        self.marks = marks
+    }
+
+    /// The records of `sack` starting before this offset are consumed.
+    func frontier(of sack: Int) -> Int {
+        max(self.sackFrontier[sack] ?? 0, self.allFrontier)
+    }
+
+    /// The runs of `sack` not yet consumed as a whole (some of their metrics may be).
+    func pendingRuns(of sack: Int) -> ArraySlice<Run> {
+        guard let runs = self.runs[sack] else { return [] }
+        let frontier = self.frontier(of: sack)
+        guard let first = runs.firstIndex(where: { $0.offset >= frontier }) else { return [] }
+        return runs[first...]
+    }
+
+    /// Whether the segment is sealed, indexed to its end and every record in it consumed.
+    var isFullyConsumed: Bool {
+        self.sealed && self.complete && self.runs.allSatisfy { sack, runs in self.frontier(of: sack) >= (runs.last?.end ?? 0) }
+    }
+
+    /// Catches up with the segment: whether its writer is gone, its new durable records, new marks.
+    mutating func refresh(sackCount: Int, logger: Logger, buffer: inout [UInt8]) throws {
+        if !self.sealed, try !self.log.isLockedByAnother() {
+            self.sealed = true
+        }
+        if !self.complete {
+            let end = self.sealed ? try self.log.size() : try self.durableEnd()
+            try self.index(to: end, sackCount: sackCount, logger: logger, buffer: &buffer)
+        }
+        try self.readMarks(sackCount: sackCount, logger: logger, buffer: &buffer)
+    }
+
+    /// The durable end its live writer published (nothing while the header reads as damaged,
+    /// which a reader racing the writer's update may see for an instant).
+    private func durableEnd() throws -> Int {
+        var header: [UInt8] = []
+        for _ in 0..<3 {
+            try self.marks.read(20, at: 0, into: &header)
+            if let end = IncomingLogFormat.decodeDurableEnd(header) { return end }
+        }
+        return self.indexed
+    }
+
+    private func logDamage(_ logger: Logger, _ kind: IncomingBatchFormat.Damage.Kind, at offset: Int) {
+        logger.info(
+            "Damaged incoming log segment: using the intact records",
+            metadata: ["incoming.path": "\(self.log.path)", "incoming.damage": "\(IncomingBatchFormat.Damage(kind: kind, offset: offset))"]
+        )
+    }
+
+    /// Indexes the frames between ``indexed`` and `end`, checking every checksum. Damage stops the
+    /// frame it is in (its later records are skipped); a damaged frame header stops the segment.
+    private mutating func index(to end: Int, sackCount: Int, logger: Logger, buffer: inout [UInt8]) throws {
+        if self.indexed == 0 {
+            guard end >= IncomingLogFormat.segmentHeaderSize || !self.sealed else {
+                if end > 0 { self.logDamage(logger, .truncatedHeader, at: 0) }
+                self.complete = true
+                return
+            }
+            guard end >= IncomingLogFormat.segmentHeaderSize else { return }
+            try self.log.read(IncomingLogFormat.segmentHeaderSize, at: 0, into: &buffer)
+            guard IncomingLogFormat.isSegmentHeader(buffer) else {
+                self.logDamage(logger, .unsupportedVersion, at: 0)
+                self.complete = true
+                return
+            }
+            self.indexed = IncomingLogFormat.segmentHeaderSize
+        }
+        while self.indexed < end {
+            guard end - self.indexed >= IncomingLogFormat.frameHeaderSize else {
+                self.logDamage(logger, .truncatedHeader, at: self.indexed)
+                self.complete = true
+                return
+            }
+            try self.log.read(IncomingLogFormat.frameHeaderSize, at: self.indexed, into: &buffer)
+            guard buffer.count == IncomingLogFormat.frameHeaderSize,
+                  let header = buffer.withUnsafeBytes({ IncomingLogFormat.decodeFrameHeader($0) })
+            else {
+                self.logDamage(logger, .checksumMismatch, at: self.indexed)
+                self.complete = true
+                return
+            }
+            let bodyStart = self.indexed + IncomingLogFormat.frameHeaderSize
+            guard header.length <= end - bodyStart else {
+                self.logDamage(logger, .truncatedPayload, at: self.indexed)
+                self.complete = true
+                return
+            }
+            try self.log.read(header.length, at: bodyStart, into: &buffer)
+            guard buffer.count == header.length else {
+                self.logDamage(logger, .truncatedPayload, at: self.indexed)
+                self.complete = true
+                return
+            }
+            let frame = self.frameTimes.count
+            let damage = buffer.withUnsafeBytes { body in
+                IncomingBatchFormat.walkRecords(body, from: 0) { id, payload, offset in
+                    let sack = IncomingSacks.sack(of: id, sackCount: sackCount)
+                    let start = bodyStart + offset
+                    let length = IncomingBatchFormat.recordHeaderSize + payload.count
+                    if let last = self.runs[sack]?.last, last.frame == frame, last.end == start {
+                        self.runs[sack]![self.runs[sack]!.count - 1].length += length
+                    } else {
+                        self.runs[sack, default: []].append(Run(frame: frame, offset: start, length: length))
+                    }
+                }
+            }
+            if let damage { self.logDamage(logger, damage.kind, at: bodyStart + damage.offset) }
+            self.frameTimes.append(header.time)
+            self.indexed = bodyStart + header.length
+        }
+        if self.sealed { self.complete = true }
+    }
+
+    /// Applies the marks appended since the last call (whole marks only: a mark being appended is
+    /// read next time).
+    private mutating func readMarks(sackCount: Int, logger: Logger, buffer: inout [UInt8]) throws {
+        let size = try self.marks.size()
+        let whole = max(0, size - self.marksRead) / IncomingLogFormat.markSize
+        guard whole > 0 else { return }
+        try self.marks.read(whole * IncomingLogFormat.markSize, at: self.marksRead, into: &buffer)
+        let count = buffer.count / IncomingLogFormat.markSize
+        buffer.withUnsafeBytes { raw in
+            for index in 0..<count {
+                let start = index * IncomingLogFormat.markSize
+                guard let mark = IncomingLogFormat.decodeMark(UnsafeRawBufferPointer(rebasing: raw[start..<start + IncomingLogFormat.markSize])) else {
+                    logger.info(
+                        "Damaged mark in an incoming log marks file: skipped",
+                        metadata: ["incoming.path": "\(self.marks.path)", "incoming.offset": "\(self.marksRead + start)"]
+                    )
+                    continue
+                }
+                switch mark.kind {
+                case .all:
+                    self.allFrontier = max(self.allFrontier, mark.end)
+                case .sack where mark.sackCount == sackCount:
+                    self.sackFrontier[mark.sack] = max(self.sackFrontier[mark.sack] ?? 0, mark.end)
+                case .metric where mark.sackCount == sackCount:
+                    if let metric = mark.metric {
+                        self.metricFrontier[mark.sack, default: [:]][metric] = max(self.metricFrontier[mark.sack]?[metric] ?? 0, mark.end)
+                    }
+                default:
+                    break  // marks of another number of sacks: superseded by an `all` mark
+                }
+            }
+        }
+        self.marksRead += count * IncomingLogFormat.markSize
+    }
+
+    /// Appends marks durably: under an exclusive `flock` of the marks file (several processes may
+    /// consume the same segment), after cutting a torn mark a crash may have left at its end.
+    static func append(_ marks: [IncomingLogFormat.Mark], to file: IncomingFile) throws {
+        guard !marks.isEmpty else { return }
+        let bytes = marks.flatMap(IncomingLogFormat.encode)
+        try file.withExclusiveLock {
+            let size = try file.size()
+            let aligned = size < IncomingLogFormat.marksHeaderSize
+                ? IncomingLogFormat.marksHeaderSize
+                : size - (size - IncomingLogFormat.marksHeaderSize) % IncomingLogFormat.markSize
+            if aligned != size { try file.truncate(to: aligned) }
+            try bytes.withUnsafeBytes { try file.write($0, at: aligned) }
+        }
+        try file.syncData()
+    }
+}
