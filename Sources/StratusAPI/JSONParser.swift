@@ -220,9 +220,7 @@ enum JSONWriter {
 
     /// Python `repr(float)`: shortest round-trip digits, `.0` on integral values, NaN and infinities as JS names.
     static func writeNumber(_ d: Double, into out: inout [UInt8]) {
-        if d.isNaN { out.append(contentsOf: Array("NaN".utf8)); return }
-        if d.isInfinite { out.append(contentsOf: Array((d < 0 ? "-Infinity" : "Infinity").utf8)); return }
-        out.append(contentsOf: Array(d.description.utf8))
+        out.append(contentsOf: Array(MeasuresWriter.pythonRepr(d).utf8))
     }
 
     static func writeString(_ s: String, into out: inout [UInt8]) {

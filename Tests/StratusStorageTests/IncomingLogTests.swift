@@ -10,6 +10,19 @@ func incomingSegments(_ directory: TemporaryDirectory) throws -> [String] {
     return try FileManager.default.contentsOfDirectory(atPath: wal).filter { $0.hasSuffix(".log") && !$0.hasPrefix(".") }.sorted().map { wal + "/" + $0 }
 }
 
+/// Waits until no writer holds a segment open: a dropped driver's segment is closed when the thread
+/// pool lets go of its last flush, a moment after the flush returned.
+private func incomingWaitForWritersToClose(_ directory: TemporaryDirectory) async throws {
+    for _ in 0..<10_000 {
+        let open = try incomingSegments(directory).contains { path in
+            try IncomingFile.openFile(path, flags: O_RDONLY)?.isLockedByAnother() ?? false
+        }
+        if !open { return }
+        try await Task.sleep(for: .milliseconds(1))
+    }
+    Issue.record("a writer kept its segment open")
+}
+
 /// Every file of the log directory, sorted.
 private func incomingLogFiles(_ directory: TemporaryDirectory) throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: directory.path + "/wal").sorted()
@@ -79,6 +92,7 @@ struct IncomingLogTests {
                 let writer = try incomingDriver(directory)
                 for add in 1...3 { try await writer.add([metric: incomingSeries([add])]) }
             }  // the writer is gone, as after a crash
+            try await incomingWaitForWritersToClose(directory)
             let segment = try #require(try incomingSegments(directory).first)
             let bytes = try Data(contentsOf: URL(fileURLWithPath: segment))
             try bytes.prefix(bytes.count - 5).write(to: URL(fileURLWithPath: segment))
@@ -106,6 +120,7 @@ struct IncomingLogTests {
                 let writer = try incomingDriver(directory)
                 for add in adds { try await writer.add([metric: incomingSeries(add)]) }
             }
+            try await incomingWaitForWritersToClose(directory)
             let segment = try #require(try incomingSegments(directory).first)
             let bytes = try Data(contentsOf: URL(fileURLWithPath: segment))
             // Frame ends: the 8-byte segment header, then per frame a 24-byte header and one record.
@@ -170,6 +185,7 @@ struct IncomingLogTests {
             #expect(try await reader.read(sack: 0).measures == [metric: incomingSeries([1])])
             #expect(try await writer?.read(sack: 0).measures == [metric: incomingSeries([1])])
             writer = nil  // its process is gone: everything in its segment is read
+            try await incomingWaitForWritersToClose(directory)
             #expect(try await reader.read(sack: 0).measures == [metric: incomingSeries([1, 1])])
         }
     }
