@@ -65,7 +65,8 @@ struct MetricdRoleTests {
             let exit = await process.waitUntilExit(timeout: .seconds(20))
             #expect(exit == .exited(0))
             let reports = process.standardError.components(separatedBy: "\n").filter { $0.contains("Backlog") }
-            #expect((2...4).contains(reports.count), "\(reports)")
+            // About one report a second; a loaded machine stretches the run, a busy loop would give thousands.
+            #expect((2...10).contains(reports.count), "\(reports)")
             #expect(reports.allSatisfy { $0.contains("backlog.measures=0") })
         }
     }

@@ -43,9 +43,13 @@ final class IncomingFile: Sendable {
     }
 
     /// Reads up to `count` bytes at `offset` into `buffer` (resized to what was read: shorter only at
-    /// the end of the file).
+    /// the end of the file; its storage is reused).
     func read(_ count: Int, at offset: Int, into buffer: inout [UInt8]) throws {
-        if buffer.count != count { buffer = [UInt8](repeating: 0, count: count) }
+        if buffer.count > count {
+            buffer.removeLast(buffer.count - count)
+        } else if buffer.count < count {
+            buffer.append(contentsOf: repeatElement(0, count: count - buffer.count))
+        }
         var filled = 0
         try buffer.withUnsafeMutableBytes { raw in
             while filled < count {

@@ -175,6 +175,7 @@ final class IncomingLogReader: Sendable {
                 state.segments[name] = segment
                 result.append(segment)
             }
+            if state.buffer.count > IncomingLogFormat.maxFrameBytes { state.buffer = [] }  // after a huge record
             return result
         }
     }

@@ -54,8 +54,12 @@ struct IncomingLogSegment {
     func pendingRuns(of sack: Int) -> ArraySlice<Run> {
         guard let runs = self.runs[sack] else { return [] }
         let frontier = self.frontier(of: sack)
-        guard let first = runs.firstIndex(where: { $0.offset >= frontier }) else { return [] }
-        return runs[first...]
+        var (low, high) = (0, runs.count)  // the first run at or after the frontier: runs are in offset order
+        while low < high {
+            let middle = (low + high) / 2
+            if runs[middle].offset < frontier { low = middle + 1 } else { high = middle }
+        }
+        return runs[low...]
     }
 
     /// Whether the segment is sealed, indexed to its end and every record in it consumed.
