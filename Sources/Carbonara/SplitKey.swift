@@ -7,7 +7,9 @@ public enum SplitKey {
     /// The key of the split holding `timestamp` at `granularity` (both nanoseconds).
     @inline(__always)
     public static func key(for timestamp: Int64, granularity: Int64) -> Int64 {
-        roundTimestamp(timestamp, granularity * pointsPerSplit)
+        let (span, overflow) = granularity.multipliedReportingOverflow(by: pointsPerSplit)
+        // A split longer than the whole representable range (granularity ≥ ~29.6 days) starts at the epoch.
+        return overflow ? 0 : roundTimestamp(timestamp, span)
     }
 
     /// Cuts a sorted series into its splits, in key order (each point's key computed as Gnocchi does).

@@ -90,6 +90,10 @@ public struct TimeSeries: Sendable, Hashable {
 /// (`floor(float(ts) / float(freq)) × freq`), so that bucket edges agree with Gnocchi to the nanosecond.
 @inline(__always)
 public func roundTimestamp(_ timestamp: Int64, _ frequency: Int64) -> Int64 {
-    let quotient = (Double(timestamp) / Double(frequency)).rounded(.down)
-    return Int64(quotient * Double(frequency))
+    let product = (Double(timestamp) / Double(frequency)).rounded(.down) * Double(frequency)
+    // Near Int64's limits the float product can round past it: floor exactly there instead.
+    guard product < 9.223_372_036_854_775_807e18, product >= -9.223_372_036_854_775_808e18 else {
+        return floorDiv(timestamp, frequency) * frequency
+    }
+    return Int64(product)
 }

@@ -51,6 +51,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return try error.response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            return try APIError(.contentTooLarge, "Request body too large").response(from: request, context: context)
         } catch let error as HTTPError {
             let message = error.body ?? error.status.reasonPhrase
             return try APIError(error.status, message, headers: error.headers).response(from: request, context: context)

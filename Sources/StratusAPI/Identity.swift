@@ -48,6 +48,9 @@ public enum AuthMode: String, Sendable, CaseIterable {
                                headers: [.wwwAuthenticate: "Basic realm=\"gnocchi\""])
             }
             let user = String(text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            guard !user.contains("\u{0}") else {
+                throw APIError(.unauthorized, "Unable to find HTTP Basic authentication credentials")
+            }
             return Identity(user: user, roles: user == "admin" ? ["admin"] : [])
         case .remoteuser:
             guard let user = request.headers[HTTPField.Name("X-Remote-User")!], !user.isEmpty else {

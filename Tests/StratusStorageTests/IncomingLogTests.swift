@@ -217,6 +217,21 @@ struct IncomingLogTests {
         }
     }
 
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd"), "lists descriptors in /proc"))
+    func closedSegmentsHoldNoFileDescriptorOnceIndexed() async throws {
+        try await withFileIncoming(sacks: 4, limits: IncomingLogLimits(maxSegmentBytes: 1)) { driver, directory in
+            let metric = UUID()
+            for add in 0..<40 { try await driver.add([metric: incomingSeries([add])]) }
+            #expect(try await driver.backlog().measures == 40)
+            #expect(try await driver.read(metric: metric).measures == [metric: incomingSeries(Array(0..<40))])
+            // Only the writer's active segment and its marks (and the reader's view of them) are open.
+            let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter { fd in
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd))?.hasPrefix(directory.path) == true
+            }
+            #expect(open.count <= 4, "\(open.count) descriptors open")
+        }
+    }
+
     @Test func metricByMetricConsumptionLeavesTheSackReadToConsumeTheRest() async throws {
         try await withFileIncoming(sacks: 1, limits: IncomingLogLimits(maxSegmentBytes: 1)) { driver, directory in
             let a = UUID(), b = UUID()

@@ -451,7 +451,8 @@ extension MeasuresDecoder {
                 guard digit < 10 else { return nil }
                 seconds = seconds * 10 + Int64(digit)
             }
-            return seconds * Timestamps.nanosecondsPerSecond
+            let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: Timestamps.nanosecondsPerSecond)
+            return overflow ? nil : nanoseconds  // past 2262: the general path reports it as a client error
         }
 
         /// `to_timespan(v)` of a number of seconds.

@@ -33,7 +33,9 @@ public struct QueryParameters: Sendable, Hashable {
                 name = part
                 value = ""
             }
-            pairs.append(Pair(name: Self.formDecode(name), value: Self.formDecode(value)))
+            // NUL cannot match anything stored (the PostgreSQL index cannot even hold it): keep it out of queries.
+            let decoded = Self.formDecode(value).replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+            pairs.append(Pair(name: Self.formDecode(name), value: decoded))
         }
         self.pairs = pairs
     }

@@ -50,12 +50,14 @@ public struct SackBatch: Sendable {
     public var measureCount: Int { self.measures.values.reduce(0) { $0 + $1.count } }
 }
 
-/// Identifies durable incoming data (for the file driver, one batch file), optionally restricted
-/// to one metric's records in it.
+/// Identifies durable incoming data (for the file driver, a sack's records in one log segment up
+/// to an offset, or one batch file of an earlier version), optionally restricted to one metric's
+/// records in it.
 public struct IncomingHandle: Sendable, Hashable, CustomStringConvertible {
     /// The sack holding the data.
     public var sack: Int
-    /// The driver's key of the data within the sack (for the file driver, the file name).
+    /// The driver's key of the data within the sack (for the file driver, `<segment>.log@<end>` or
+    /// a batch file name).
     public var key: String
     /// When set, the handle covers only this metric's records; otherwise all of the data.
     public var metric: UUID?

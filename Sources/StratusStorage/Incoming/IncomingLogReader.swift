@@ -58,8 +58,23 @@ final class IncomingLogReader: Sendable {
 
     /// What to read for a sack: the runs of every segment in arrival order.
     private struct Plan {
-        var segments: [(name: String, end: Int, file: IncomingFile, consumed: [UUID: Int])] = []
+        var segments: [(segment: IncomingLogSegment, consumed: [UUID: Int])] = []
         var pieces: [Piece] = []
+
+        /// Reads each piece's bytes in turn, opening one segment at a time; the pieces of a segment
+        /// deleted meanwhile are skipped.
+        func forEachPiece(_ body: (Piece, IncomingFile, [UInt8]) throws -> Void) throws {
+            var open: (index: Int, file: IncomingFile?)?
+            var buffer: [UInt8] = []
+            for piece in self.pieces {
+                if open?.index != piece.segment {
+                    open = (piece.segment, try self.segments[piece.segment].segment.openLog())
+                }
+                guard let file = open?.file else { continue }
+                try file.read(piece.run.length, at: piece.run.offset, into: &buffer)
+                try body(piece, file, buffer)
+            }
+        }
     }
 
     /// The measures of `sack` (or only of `metric`) not consumed yet, and the handles covering them.
@@ -67,13 +82,11 @@ final class IncomingLogReader: Sendable {
         let plan = self.plan(sack: sack, in: try self.refreshed())
         var batch = SackBatch(sack: sack)
         var found = Set<Int>()
-        var buffer: [UInt8] = []
-        for piece in plan.pieces {
-            let segment = plan.segments[piece.segment]
-            try segment.file.read(piece.run.length, at: piece.run.offset, into: &buffer)
-            let damage = buffer.withUnsafeBytes { raw in
+        try plan.forEachPiece { piece, file, bytes in
+            let consumed = plan.segments[piece.segment].consumed
+            let damage = bytes.withUnsafeBytes { raw in
                 IncomingBatchFormat.walkRecords(raw, from: 0, only: metric) { id, payload, offset in
-                    if let consumed = segment.consumed[id], piece.run.offset + offset < consumed { return }
+                    if let end = consumed[id], piece.run.offset + offset < end { return }
                     var series = batch.measures.removeValue(forKey: id) ?? PendingMeasures()
                     IncomingBatchFormat.append(payload, to: &series)
                     batch.measures[id] = series
@@ -83,12 +96,12 @@ final class IncomingLogReader: Sendable {
             if let damage {
                 self.logger.info(
                     "Damaged incoming log segment: using the intact records",
-                    metadata: ["incoming.path": "\(segment.file.path)", "sack": "\(sack)", "incoming.damage": "\(damage)"]
+                    metadata: ["incoming.path": "\(file.path)", "sack": "\(sack)", "incoming.damage": "\(damage)"]
                 )
             }
         }
-        for (index, segment) in plan.segments.enumerated() where metric == nil || found.contains(index) {
-            batch.handles.append(IncomingHandle(sack: sack, key: Self.key(segment: segment.name, end: segment.end), metric: metric))
+        for (index, (segment, _)) in plan.segments.enumerated() where metric == nil || found.contains(index) {
+            batch.handles.append(IncomingHandle(sack: sack, key: Self.key(segment: segment.name, end: segment.indexed), metric: metric))
         }
         return batch
     }
@@ -100,15 +113,13 @@ final class IncomingLogReader: Sendable {
 
     private func backlog(of segments: [IncomingLogSegment]) throws -> [UUID: Int] {
         var perMetric: [UUID: Int] = [:]
-        var buffer: [UInt8] = []
         for sack in Self.sacksWithRecords(in: segments) {
             let plan = self.plan(sack: sack, in: segments)
-            for piece in plan.pieces {
-                let segment = plan.segments[piece.segment]
-                try segment.file.read(piece.run.length, at: piece.run.offset, into: &buffer)
-                _ = buffer.withUnsafeBytes { raw in
+            try plan.forEachPiece { piece, _, bytes in
+                let consumed = plan.segments[piece.segment].consumed
+                _ = bytes.withUnsafeBytes { raw in
                     IncomingBatchFormat.walkRecords(raw, from: 0, verify: false) { id, payload, offset in
-                        if let consumed = segment.consumed[id], piece.run.offset + offset < consumed { return }
+                        if let end = consumed[id], piece.run.offset + offset < end { return }
                         perMetric[id, default: 0] += payload.count / IncomingBatchFormat.measureSize
                     }
                 }
@@ -138,7 +149,7 @@ final class IncomingLogReader: Sendable {
             let runs = segment.pendingRuns(of: sack)
             guard !runs.isEmpty else { continue }
             let index = plan.segments.count
-            plan.segments.append((segment.name, segment.indexed, segment.log, segment.metricFrontier[sack] ?? [:]))
+            plan.segments.append((segment, segment.metricFrontier[sack] ?? [:]))
             plan.pieces += runs.map { Piece(time: segment.frameTimes[$0.frame], segment: index, run: $0) }
         }
         plan.pieces.sort { ($0.time, $0.segment, $0.run.offset) < ($1.time, $1.segment, $1.run.offset) }
@@ -160,11 +171,8 @@ final class IncomingLogReader: Sendable {
                     segment = known
                     state.segments[name] = nil  // refresh a unique copy, without copying its index
                 } else {
-                    let base = self.directory + "/" + name
-                    guard let log = try IncomingFile.openFile(base + Self.segmentSuffix, flags: O_RDONLY),
-                          let marks = try IncomingFile.openFile(base + Self.marksSuffix, flags: O_RDWR | O_CREAT)
-                    else { continue }  // deleted meanwhile
-                    segment = IncomingLogSegment(name: name, log: log, marks: marks)
+                    guard let opened = try IncomingLogSegment(name: name, directory: self.directory) else { continue }  // deleted meanwhile
+                    segment = opened
                 }
                 do {
                     try segment.refresh(sackCount: self.sackCount, logger: self.logger, buffer: &state.buffer)
@@ -194,17 +202,9 @@ final class IncomingLogReader: Sendable {
             perSegment[segment, default: []].append(mark)
         }
         for (segment, marks) in perSegment {
-            guard let file = try self.marksFile(of: segment) else { continue }  // already deleted
-            try IncomingLogSegment.append(marks, to: file)
+            try IncomingLogSegment.append(marks, toMarksOf: segment, in: self.directory)  // nothing if already deleted
         }
         try self.collect(Set(perSegment.keys))
-    }
-
-    private func marksFile(of segment: String) throws -> IncomingFile? {
-        if let known = self.state.withLock({ $0.segments[segment]?.marks }) { return known }
-        let base = self.directory + "/" + segment
-        guard try IncomingFileSystem.modificationTime(base + Self.segmentSuffix) != nil else { return nil }
-        return try IncomingFile.openFile(base + Self.marksSuffix, flags: O_RDWR | O_CREAT)
     }
 
     /// Deletes the given (or all) segments whose writer is gone and whose every record is consumed:
@@ -251,7 +251,7 @@ final class IncomingLogReader: Sendable {
         guard waiting == 0 else { return waiting }
         for segment in segments {
             let mark = IncomingLogFormat.Mark(kind: .all, sackCount: 0, sack: 0, end: segment.indexed, metric: nil)
-            try IncomingLogSegment.append([mark], to: segment.marks)
+            try IncomingLogSegment.append([mark], toMarksOf: segment.name, in: self.directory)
         }
         try self.collect()
         return 0

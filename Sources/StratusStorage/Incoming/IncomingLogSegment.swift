@@ -5,7 +5,9 @@ import Logging
 /// where the segment is durable and indexed, and what consumers marked as consumed.
 ///
 /// Built incrementally: a segment only ever grows, at the end, while its writer lives, and its marks
-/// file only grows too. Every mutating method blocks on I/O: call them on a thread pool.
+/// file only grows too. Files stay open only while the segment may grow or is being indexed, so a
+/// large backlog of closed segments holds no descriptor. Every mutating method blocks on I/O: call
+/// them on a thread pool.
 struct IncomingLogSegment {
     /// Consecutive records of one sack in one frame.
     struct Run {
@@ -20,8 +22,11 @@ struct IncomingLogSegment {
 
     /// The segment's name without suffix (`<ns>-<instance>`).
     let name: String
-    let log: IncomingFile
-    let marks: IncomingFile
+    let logPath: String
+    let marksPath: String
+    /// The open segment and marks file, until the segment is sealed and indexed.
+    private var log: IncomingFile?
+    private var marks: IncomingFile?
     /// Whether the writer is gone: the segment will never grow again.
     private(set) var sealed = false
     /// Whether indexing is over: the segment is sealed and indexed to its end, or damage stopped it.
@@ -39,10 +44,19 @@ struct IncomingLogSegment {
     /// Per sack, per metric: the records of the metric starting before this offset are consumed.
     private(set) var metricFrontier: [Int: [UUID: Int]] = [:]
 
-    init(name: String, log: IncomingFile, marks: IncomingFile) {
+    /// Opens the segment `name` of `directory`; nil if it does not exist (any more).
+    init?(name: String, directory: String) throws {
         self.name = name
+        self.logPath = directory + "/" + name + IncomingLogReader.segmentSuffix
+        self.marksPath = directory + "/" + name + IncomingLogReader.marksSuffix
+        guard let log = try IncomingFile.openFile(self.logPath, flags: O_RDONLY) else { return nil }
         self.log = log
-        self.marks = marks
+        self.marks = try IncomingFile.openFile(self.marksPath, flags: O_RDONLY)
+    }
+
+    /// The segment, to read records from; nil if it was deleted.
+    func openLog() throws -> IncomingFile? {
+        try self.log ?? IncomingFile.openFile(self.logPath, flags: O_RDONLY)
     }
 
     /// The records of `sack` starting before this offset are consumed.
@@ -69,22 +83,34 @@ struct IncomingLogSegment {
 
     /// Catches up with the segment: whether its writer is gone, its new durable records, new marks.
     mutating func refresh(sackCount: Int, logger: Logger, buffer: inout [UInt8]) throws {
-        if !self.sealed, try !self.log.isLockedByAnother() {
-            self.sealed = true
+        if self.log != nil && self.marks == nil {
+            self.marks = try IncomingFile.openFile(self.marksPath, flags: O_RDONLY)
         }
-        if !self.complete {
-            let end = self.sealed ? try self.log.size() : try self.durableEnd()
-            try self.index(to: end, sackCount: sackCount, logger: logger, buffer: &buffer)
+        if let log = self.log {
+            if !self.sealed, try !log.isLockedByAnother() {
+                self.sealed = true
+            }
+            if !self.complete {
+                let end = self.sealed ? try log.size() : try self.durableEnd()
+                try self.index(log, to: end, sackCount: sackCount, logger: logger, buffer: &buffer)
+            }
         }
-        try self.readMarks(sackCount: sackCount, logger: logger, buffer: &buffer)
+        if let marks = try self.marks ?? IncomingFile.openFile(self.marksPath, flags: O_RDONLY) {
+            try self.readMarks(marks, sackCount: sackCount, logger: logger, buffer: &buffer)
+        }
+        if self.sealed && self.complete {
+            self.log = nil
+            self.marks = nil
+        }
     }
 
     /// The durable end its live writer published (nothing while the header reads as damaged,
     /// which a reader racing the writer's update may see for an instant).
     private func durableEnd() throws -> Int {
+        guard let marks = self.marks else { return self.indexed }
         var header: [UInt8] = []
         for _ in 0..<3 {
-            try self.marks.read(20, at: 0, into: &header)
+            try marks.read(20, at: 0, into: &header)
             if let end = IncomingLogFormat.decodeDurableEnd(header) { return end }
         }
         return self.indexed
@@ -93,13 +119,13 @@ struct IncomingLogSegment {
     private func logDamage(_ logger: Logger, _ kind: IncomingBatchFormat.Damage.Kind, at offset: Int) {
         logger.info(
             "Damaged incoming log segment: using the intact records",
-            metadata: ["incoming.path": "\(self.log.path)", "incoming.damage": "\(IncomingBatchFormat.Damage(kind: kind, offset: offset))"]
+            metadata: ["incoming.path": "\(self.logPath)", "incoming.damage": "\(IncomingBatchFormat.Damage(kind: kind, offset: offset))"]
         )
     }
 
     /// Indexes the frames between ``indexed`` and `end`, checking every checksum. Damage stops the
     /// frame it is in (its later records are skipped); a damaged frame header stops the segment.
-    private mutating func index(to end: Int, sackCount: Int, logger: Logger, buffer: inout [UInt8]) throws {
+    private mutating func index(_ log: IncomingFile, to end: Int, sackCount: Int, logger: Logger, buffer: inout [UInt8]) throws {
         if self.indexed == 0 {
             guard end >= IncomingLogFormat.segmentHeaderSize || !self.sealed else {
                 if end > 0 { self.logDamage(logger, .truncatedHeader, at: 0) }
@@ -107,7 +133,7 @@ struct IncomingLogSegment {
                 return
             }
             guard end >= IncomingLogFormat.segmentHeaderSize else { return }
-            try self.log.read(IncomingLogFormat.segmentHeaderSize, at: 0, into: &buffer)
+            try log.read(IncomingLogFormat.segmentHeaderSize, at: 0, into: &buffer)
             guard IncomingLogFormat.isSegmentHeader(buffer) else {
                 self.logDamage(logger, .unsupportedVersion, at: 0)
                 self.complete = true
@@ -121,7 +147,7 @@ struct IncomingLogSegment {
                 self.complete = true
                 return
             }
-            try self.log.read(IncomingLogFormat.frameHeaderSize, at: self.indexed, into: &buffer)
+            try log.read(IncomingLogFormat.frameHeaderSize, at: self.indexed, into: &buffer)
             guard buffer.count == IncomingLogFormat.frameHeaderSize,
                   let header = buffer.withUnsafeBytes({ IncomingLogFormat.decodeFrameHeader($0) })
             else {
@@ -135,7 +161,7 @@ struct IncomingLogSegment {
                 self.complete = true
                 return
             }
-            try self.log.read(header.length, at: bodyStart, into: &buffer)
+            try log.read(header.length, at: bodyStart, into: &buffer)
             guard buffer.count == header.length else {
                 self.logDamage(logger, .truncatedPayload, at: self.indexed)
                 self.complete = true
@@ -163,11 +189,11 @@ struct IncomingLogSegment {
 
     /// Applies the marks appended since the last call (whole marks only: a mark being appended is
     /// read next time).
-    private mutating func readMarks(sackCount: Int, logger: Logger, buffer: inout [UInt8]) throws {
-        let size = try self.marks.size()
+    private mutating func readMarks(_ marks: IncomingFile, sackCount: Int, logger: Logger, buffer: inout [UInt8]) throws {
+        let size = try marks.size()
         let whole = max(0, size - self.marksRead) / IncomingLogFormat.markSize
         guard whole > 0 else { return }
-        try self.marks.read(whole * IncomingLogFormat.markSize, at: self.marksRead, into: &buffer)
+        try marks.read(whole * IncomingLogFormat.markSize, at: self.marksRead, into: &buffer)
         let count = buffer.count / IncomingLogFormat.markSize
         buffer.withUnsafeBytes { raw in
             for index in 0..<count {
@@ -175,7 +201,7 @@ struct IncomingLogSegment {
                 guard let mark = IncomingLogFormat.decodeMark(UnsafeRawBufferPointer(rebasing: raw[start..<start + IncomingLogFormat.markSize])) else {
                     logger.info(
                         "Damaged mark in an incoming log marks file: skipped",
-                        metadata: ["incoming.path": "\(self.marks.path)", "incoming.offset": "\(self.marksRead + start)"]
+                        metadata: ["incoming.path": "\(self.marksPath)", "incoming.offset": "\(self.marksRead + start)"]
                     )
                     continue
                 }
@@ -196,10 +222,16 @@ struct IncomingLogSegment {
         self.marksRead += count * IncomingLogFormat.markSize
     }
 
-    /// Appends marks durably: under an exclusive `flock` of the marks file (several processes may
-    /// consume the same segment), after cutting a torn mark a crash may have left at its end.
-    static func append(_ marks: [IncomingLogFormat.Mark], to file: IncomingFile) throws {
-        guard !marks.isEmpty else { return }
+    /// Appends marks durably to the marks file at `path` (created if missing, unless the segment is
+    /// gone: then nothing is left to mark, and false is returned): under an exclusive `flock`
+    /// (several threads and processes may consume the same segment), after cutting a torn mark a
+    /// crash may have left at its end.
+    @discardableResult
+    static func append(_ marks: [IncomingLogFormat.Mark], toMarksOf segment: String, in directory: String) throws -> Bool {
+        let base = directory + "/" + segment
+        guard !marks.isEmpty, try IncomingFileSystem.modificationTime(base + IncomingLogReader.segmentSuffix) != nil,
+              let file = try IncomingFile.openFile(base + IncomingLogReader.marksSuffix, flags: O_RDWR | O_CREAT)
+        else { return false }
         let bytes = marks.flatMap(IncomingLogFormat.encode)
         try file.withExclusiveLock {
             let size = try file.size()
@@ -210,5 +242,6 @@ struct IncomingLogSegment {
             try bytes.withUnsafeBytes { try file.write($0, at: aligned) }
         }
         try file.syncData()
+        return true
     }
 }
