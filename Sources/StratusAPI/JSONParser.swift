@@ -146,8 +146,6 @@ enum JSONParser {
                             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                         }
                     }
-                    // NUL cannot be stored by the PostgreSQL index (nor sensibly anywhere): refuse it up front.
-                    guard scalar != 0 else { throw fail("Invalid \\u0000 escape") }
                     let unicode = Unicode.Scalar(scalar) ?? "\u{FFFD}"
                     out.append(contentsOf: Array(String(Character(unicode)).utf8))
                 default: throw fail("Invalid \\escape")

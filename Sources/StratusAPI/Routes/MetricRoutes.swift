@@ -107,8 +107,7 @@ struct MetricRoutes: APIRouteCollection {
             let value = object[key]!
             let path: [SchemaViolation.PathElement] = [.key(key)]
             func string() throws(SchemaViolation) -> String {
-                guard case .string(let text) = value else { throw .value("expected str", at: path) }
-                return text
+                try SchemaCoercion.string(value, at: path)
             }
             switch key {
             case "archive_policy_name": fields.archivePolicyName = try string()
