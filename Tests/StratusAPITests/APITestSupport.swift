@@ -16,7 +16,8 @@ func withAPI(
 ) async throws {
     try await TimeSeriesCoreFixture.with(sacks: 8, overrides: overrides) { fixture in
         let configuration = try APIConfiguration(fixture.configuration.section("api"))
-        let environment = APIEnvironment(core: fixture.core, configuration: configuration, logger: fixture.logs.logger)
+        let cors = try CORSConfiguration(fixture.configuration.section("cors"))
+        let environment = APIEnvironment(core: fixture.core, configuration: configuration, cors: cors, logger: fixture.logs.logger)
         let app = Application(router: APIRouter.build(environment))
         try await app.test(.router) { client in
             try await body(TestAPIClient(client: client), fixture)
