@@ -496,14 +496,22 @@ class Bench:
     def drain(self):
         a = self.a
         cn = self.client.connection()
+        s0 = time.perf_counter()
         first = self.status(cn)
+        status_s = [time.perf_counter() - s0]
         t_end = None
         last = first
         deadline = time.perf_counter() + a.drain_timeout
         last_print = time.perf_counter()
         while time.perf_counter() < deadline:
+            # A status call reads the whole backlog on some servers (tens of ms for 1 M waiting measures):
+            # wait at least 4 times as long as the last call took, so that polling costs the server at
+            # most ~20 % of one core and does not slow the drain it measures.
+            time.sleep(max(a.drain_poll, 4 * status_s[-1]))
+            s0 = time.perf_counter()
             s = self.status(cn)
             now = time.perf_counter()
+            status_s.append(now - s0)
             last = s
             if s[1] == 0 and s[0] == 0:
                 t_end = now
@@ -511,9 +519,10 @@ class Bench:
             if now - last_print > 10:
                 log("  drain: %d metrics / %d measures pending (+%.0f s)" % (s[0], s[1], now - self.t_ingest_end))
                 last_print = now
-            time.sleep(a.drain_poll)
         cn.close()
-        d = {"backlog_at_ingest_end": {"metrics": first[0], "measures": first[1]}}
+        d = {"backlog_at_ingest_end": {"metrics": first[0], "measures": first[1]},
+             "status_calls": len(status_s), "status_ms_first": round(status_s[0] * 1e3, 2),
+             "status_ms_max": round(max(status_s) * 1e3, 2)}
         if t_end is None:
             d["timed_out"] = True
             d["last"] = last
@@ -524,8 +533,9 @@ class Bench:
             d.update({"seconds_after_ingest": round(drain_s, 4), "end_to_end_seconds": round(e2e, 4),
                       "end_to_end_measures_per_s": round(self.accepted / e2e, 1)})
             log("drain: backlog at ingest end %d metrics / %d measures (server's unit); empty %.3f s after "
-                "ingest end; end-to-end %.3f s -> %s measures/s" % (
-                    first[0], first[1], drain_s, e2e, format(round(self.accepted / e2e), ",")))
+                "ingest end; end-to-end %.3f s -> %s measures/s (%d status calls, first %.1f ms, slowest %.1f ms)"
+                % (first[0], first[1], drain_s, e2e, format(round(self.accepted / e2e), ","), len(status_s),
+                   status_s[0] * 1e3, max(status_s) * 1e3))
         self.r["drain"] = d
 
     # ---------------------------------------------------------------- verify
@@ -693,7 +703,9 @@ def main(argv=None):
     p.add_argument("--verify", type=int, default=20, help="metrics whose point count is checked, 0 to skip (default 20)")
     p.add_argument("--pid", type=int, action="append", default=[],
                    help="server process: report the RSS of it and its descendants (repeatable)")
-    p.add_argument("--drain-poll", type=float, default=0.02, help="GET /v1/status period while draining (s, default 0.02)")
+    p.add_argument("--drain-poll", type=float, default=0.02,
+                   help="shortest GET /v1/status period while draining (s, default 0.02; "
+                        "at least 4x the last status call's duration)")
     p.add_argument("--drain-timeout", type=float, default=1800, help="give up draining after (s, default 1800)")
     p.add_argument("--timeout", type=float, default=120, help="socket timeout (s)")
     p.add_argument("--seed", type=int, default=42)
