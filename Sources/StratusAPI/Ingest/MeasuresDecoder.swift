@@ -107,13 +107,14 @@ enum MeasuresDecoder {
         var order: [UUID] = []
         var measures: [UUID: PendingMeasures] = [:]
         for entry in entries {
-            let path = "@ data[\(PythonRepr.string(entry.key))]"
+            // The voluptuous path is only spelled out on the error path (it costs a Python repr per metric).
+            func path() -> String { "@ data[\(PythonRepr.string(entry.key))]" }
             guard let id = entry.id else {
-                throw Failure(kind: .invalid, reason: "not a valid value \(path)", path: [entry.key])
+                throw Failure(kind: .invalid, reason: "not a valid value \(path())", path: [entry.key])
             }
             switch entry.result {
             case .failure(let error):
-                throw Failure(kind: .invalid, reason: "\(error.reason) for dictionary value \(path)", path: [entry.key])
+                throw Failure(kind: .invalid, reason: "\(error.reason) for dictionary value \(path())", path: [entry.key])
             case .success(let list):
                 if measures.updateValue(list, forKey: id) == nil { order.append(id) }
             }

@@ -39,8 +39,10 @@ struct BatchRoutes: APIRouteCollection {
             let missing = ids.filter { !found.contains($0) }.map(PythonUUID.string).sorted()
             throw APIError(.badRequest, "Unknown metrics: " + missing.joined(separator: ", "))
         }
-        for metric in known.sorted(by: { PythonUUID.string($0.id) < PythonUUID.string($1.id) }) {
-            try PolicyRule.postMeasures.enforce(identity, metric.policyTarget)
+        // The first refused metric in id order is the one reported; ids are spelled out only when one is refused.
+        let refused = known.filter { !PolicyRule.postMeasures.allows(identity, $0.policyTarget) }
+        if let first = refused.map({ (PythonUUID.string($0.id), $0) }).min(by: { $0.0 < $1.0 }) {
+            try PolicyRule.postMeasures.enforce(identity, first.1.policyTarget)
         }
 
         var measures: [UUID: PendingMeasures] = [:]
