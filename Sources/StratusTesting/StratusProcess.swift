@@ -210,3 +210,19 @@ public final class StratusProcess: @unchecked Sendable {
         throw Failure(description: "cannot find the stratus binary near \(CommandLine.arguments[0]): run `swift build --build-tests` or set STRATUS_BINARY")
     }
 }
+
+extension StratusProcess {
+    /// The API endpoint (`http://127.0.0.1:PORT`) a `stratus all-in-one` prints once it listens; nil when the
+    /// process exits or `timeout` passes first.
+    public func apiEndpoint(timeout: Duration = .seconds(60)) async throws -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while isRunning, ContinuousClock.now < deadline {
+            let output = standardError
+            if let range = output.range(of: #"listening on (http://[0-9.]+:[0-9]+)/"#, options: .regularExpression) {
+                return String(output[range].dropFirst("listening on ".count).dropLast())
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+}

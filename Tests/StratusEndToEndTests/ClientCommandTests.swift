@@ -28,14 +28,7 @@ struct ClientCommandTests {
             let arguments = ["all-in-one", "--data-dir", directory.path + "/data", "--port", "0",
                              "--set", "metricd.metric_processing_delay=1"]
             try await StratusProcess.with(arguments) { process in
-                var endpoint: String?
-                let deadline = ContinuousClock.now + .seconds(60)
-                while endpoint == nil, process.isRunning, ContinuousClock.now < deadline {
-                    if let range = process.standardError.range(of: #"listening on (http://[0-9.]+:[0-9]+)/"#, options: .regularExpression) {
-                        endpoint = String(process.standardError[range].dropFirst("listening on ".count).dropLast())
-                    }
-                    try await Task.sleep(for: .milliseconds(50))
-                }
+                let endpoint = try await process.apiEndpoint()
                 let url = try #require(endpoint, "all-in-one did not start:\n\(process.standardError)")
                 try await body(url)
             }

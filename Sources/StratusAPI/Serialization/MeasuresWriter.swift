@@ -71,7 +71,7 @@ struct MeasuresWriter {
             secondOfDay += 86_400
             days -= 1
         }
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = Timestamps.civil(fromDays: days)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 28) { out in
             func put2(_ value: Int64, _ at: Int) {
                 out[at] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10)
@@ -119,18 +119,5 @@ struct MeasuresWriter {
             return (value.sign == .minus ? "-" : "") + String(Int64(abs(value))) + ".0"
         }
         return value.description
-    }
-
-    /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    private static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
