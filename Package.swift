@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "StratusStorage", targets: ["StratusStorage"]),
         .library(name: "StratusAPI", targets: ["StratusAPI"]),
         .library(name: "StratusTesting", targets: ["StratusTesting"]),
+        .library(name: "StratusCompute", targets: ["StratusCompute"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -36,6 +39,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -77,6 +81,44 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .systemLibrary(
+            name: "CLibvirt",
+            pkgConfig: "libvirt",
+            providers: [.apt(["libvirt-dev"])]
+        ),
+        .target(
+            name: "StratusCompute",
+            dependencies: [
+                "StratusCore", "StratusPolling", "CLibvirt",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StratusPolling",
+            dependencies: [
+                "StratusCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StratusPipeline",
+            dependencies: [
+                "StratusCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "StratusTesting",
             dependencies: ["StratusCore", "Carbonara", "StratusIndex", "StratusStorage"],
@@ -85,8 +127,11 @@ let package = Package(
         .executableTarget(
             name: "stratus",
             dependencies: [
-                "StratusCore", "Carbonara", "StratusIndex", "StratusStorage", "StratusAPI",
+                "StratusCore", "Carbonara", "StratusIndex", "StratusStorage", "StratusAPI", "StratusPolling",
+                "StratusCompute", "StratusPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -126,6 +171,26 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StratusComputeTests",
+            dependencies: ["StratusCompute", "StratusPolling", "StratusCore", "CLibvirt"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StratusPollingTests",
+            dependencies: [
+                "StratusPolling", "StratusCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StratusPipelineTests",
+            dependencies: ["StratusPipeline", "StratusCore"],
             swiftSettings: strict
         ),
         .testTarget(

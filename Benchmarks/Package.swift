@@ -17,6 +17,7 @@ let package = Package(
                 .product(name: "StratusStorage", package: "Stratus"),
                 .product(name: "StratusIndex", package: "Stratus"),
                 .product(name: "StratusCore", package: "Stratus"),
+                .product(name: "StratusCompute", package: "Stratus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

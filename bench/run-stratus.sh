@@ -5,7 +5,7 @@
 #   bench/run-stratus.sh [STRATUS_BINARY] [api_load.py options...]
 #
 # STRATUS_BINARY defaults to .build-release/release/stratus (build it with
-#   swift build -c release --product stratus --scratch-path .build-release).
+#   swift build -c release --static-swift-stdlib --product stratus --scratch-path .build-release).
 # Environment:
 #   STRATUS_ARGS   extra arguments for `stratus all-in-one` (e.g. "--sacks-number 8 --set metricd.workers=2")
 #   IDLE_SECONDS   how long the server idles before its RSS is read (default 10)

@@ -2,7 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Carbonara
 import StratusCore
+import StratusIndex
 import StratusStorage
 
 /// What every route needs: the time-series core, the API configuration, and helpers built once.
@@ -19,6 +21,10 @@ public struct APIEnvironment: Sendable {
     /// Request and backlog metrics served on `/metrics`.
     public let metrics: APIMetrics
     public let logger: Logger
+    /// Active metrics read recently (`[api] metadata_cache_ttl`), for the measures paths.
+    let metricCache: ExpiringCache<UUID, Metric>
+    /// Archive policies read recently, by name.
+    let archivePolicyCache: ExpiringCache<String, ArchivePolicy>
 
     /// Wires the API over a core; `configuration.authMode` was validated by `APIConfiguration`.
     public init(
@@ -34,6 +40,9 @@ public struct APIEnvironment: Sendable {
         self.cors = cors
         self.metrics = APIMetrics()
         self.logger = logger
+        let ttl = Duration.nanoseconds(configuration.metadataCacheTTL)
+        self.metricCache = ExpiringCache(timeToLive: ttl)
+        self.archivePolicyCache = ExpiringCache(timeToLive: ttl, capacity: 10_000)
     }
 
     /// The externally visible base URL of a request (scheme://host[:port][/prefix]), honouring `Forwarded` and

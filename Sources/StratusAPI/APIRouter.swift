@@ -31,7 +31,13 @@ public enum APIRouter {
             MetricRoutes(environment: environment),
             MeasuresRoutes(environment: environment),
             BatchRoutes(environment: environment),
+            ResourceBatchRoutes(environment: environment),
+            ResourceTypeRoutes(environment: environment),
+            ResourceRoutes(environment: environment),
+            ResourceMetricRoutes(environment: environment),
             StatusRoutes(environment: environment),
+            SearchRoutes(environment: environment),
+            AggregatesRoutes(environment: environment),
         ]
     }
 }

@@ -40,6 +40,18 @@ public enum PolicyRule: String, Sendable, CaseIterable {
     case searchMetric = "search metric"
     case getMeasures = "get measures"
     case postMeasures = "post measures"
+    case createResource = "create resource"
+    case getResource = "get resource"
+    case listResource = "list resource"
+    case updateResource = "update resource"
+    case deleteResource = "delete resource"
+    case deleteResources = "delete resources"
+    case searchResource = "search resource"
+    case createResourceType = "create resource type"
+    case getResourceType = "get resource type"
+    case listResourceType = "list resource type"
+    case updateResourceType = "update resource type"
+    case deleteResourceType = "delete resource type"
 
     /// Whether `identity` may do this to `target`.
     public func allows(_ identity: Identity, _ target: PolicyTarget = PolicyTarget()) -> Bool {
@@ -48,6 +60,7 @@ public enum PolicyRule: String, Sendable, CaseIterable {
         let creator = (target.creator != nil && target.creator == identity.user)
             || (identity.projectId != nil && target.createdByProjectId == identity.projectId)
         let metricOwner = identity.projectId != nil && target.resourceProjectId == identity.projectId
+        let resourceOwner = identity.projectId != nil && target.projectId == identity.projectId
         switch self {
         case .getArchivePolicy, .listArchivePolicy, .getArchivePolicyRule, .listArchivePolicyRule, .createMetric:
             return true
@@ -64,6 +77,20 @@ public enum PolicyRule: String, Sendable, CaseIterable {
             return admin || creator || metricOwner
         case .postMeasures:
             return adminOrService || creator
+        case .createResource, .getResourceType, .listResourceType:
+            return true
+        case .getResource, .listResource:
+            return admin || creator || resourceOwner
+        case .updateResource:
+            return adminOrService || creator
+        case .deleteResource, .deleteResources:
+            return admin || creator
+        case .searchResource:
+            return adminOrService || creator || resourceOwner
+        case .createResourceType, .updateResourceType:
+            return adminOrService
+        case .deleteResourceType:
+            return admin
         }
     }
 

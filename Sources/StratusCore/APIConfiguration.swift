@@ -3,6 +3,7 @@ public struct APIConfiguration: Sendable, Hashable {
     /// The options of `[api]`.
     public static let keys: Set<String> = [
         "host", "port", "auth_mode", "max_limit", "operation_timeout", "enable_proxy_headers_parsing",
+        "metadata_cache_ttl",
     ]
     /// The authentication modes of Gnocchi (A7).
     public static let authModes: Set<String> = ["basic", "keystone", "remoteuser", "noauth"]
@@ -19,6 +20,11 @@ public struct APIConfiguration: Sendable, Hashable {
     public var operationTimeout: Int64
     /// Whether to honour `X-Forwarded-*` / `Forwarded` headers from a proxy (default false).
     public var enableProxyHeadersParsing: Bool
+    /// Stratus only: how long an API process may reuse an active metric or an archive policy it read from the
+    /// index before reading it again, in nanoseconds (default 5 s; 0 reads the index on every request).
+    /// Changes made through this process are seen at once; changes made through another API process (several
+    /// APIs on one PostgreSQL index) after at most this long.
+    public var metadataCacheTTL: Int64
 
     /// Creates a configuration with Gnocchi's defaults.
     public init(
@@ -27,7 +33,8 @@ public struct APIConfiguration: Sendable, Hashable {
         authMode: String = "basic",
         maxLimit: Int = 1000,
         operationTimeout: Int64 = 10 * Timestamps.nanosecondsPerSecond,
-        enableProxyHeadersParsing: Bool = false
+        enableProxyHeadersParsing: Bool = false,
+        metadataCacheTTL: Int64 = 5 * Timestamps.nanosecondsPerSecond
     ) {
         self.host = host
         self.port = port
@@ -35,6 +42,7 @@ public struct APIConfiguration: Sendable, Hashable {
         self.maxLimit = maxLimit
         self.operationTimeout = operationTimeout
         self.enableProxyHeadersParsing = enableProxyHeadersParsing
+        self.metadataCacheTTL = metadataCacheTTL
     }
 
     /// Reads `[api]`.
@@ -58,12 +66,17 @@ public struct APIConfiguration: Sendable, Hashable {
         guard operationTimeout >= 0 else {
             throw section.error("operation_timeout", "api.operation_timeout must not be negative")
         }
+        let metadataCacheTTL = try section.duration("metadata_cache_ttl", default: 5)
+        guard metadataCacheTTL >= 0 else {
+            throw section.error("metadata_cache_ttl", "api.metadata_cache_ttl must not be negative")
+        }
         self.init(
             host: try section.string("host", default: "0.0.0.0"),
             port: port,
             authMode: authMode,
             maxLimit: maxLimit,
             operationTimeout: operationTimeout,
-            enableProxyHeadersParsing: try section.bool("enable_proxy_headers_parsing", default: false))
+            enableProxyHeadersParsing: try section.bool("enable_proxy_headers_parsing", default: false),
+            metadataCacheTTL: metadataCacheTTL)
     }
 }

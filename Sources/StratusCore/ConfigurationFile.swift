@@ -15,7 +15,7 @@ public struct ConfigurationFile: Sendable {
     /// The sections a configuration file may contain.
     public static let knownSections: Set<String> = [
         "api", "storage", "incoming", "indexer", "metricd", "statsd", "polling", "notification",
-        "publisher", "evaluator", "archive_policy", "cors",
+        "publisher", "evaluator", "archive_policy", "cors", "compute", "service_credentials",
     ]
 
     /// The prefix of the environment variables that override configuration keys.

@@ -1,4 +1,5 @@
 import Foundation
+import StratusCore
 
 /// A failed index operation: what went wrong, Gnocchi's message, and the name or id concerned.
 public struct IndexError: Error, Sendable, CustomStringConvertible {
@@ -7,6 +8,9 @@ public struct IndexError: Error, Sendable, CustomStringConvertible {
         case archivePolicyAlreadyExists, archivePolicyNotFound, archivePolicyInUse
         case archivePolicyRuleAlreadyExists, archivePolicyRuleNotFound, invalidArchivePolicyUpdate
         case metricAlreadyExists, metricNotFound, invalidQuery, invalidURL, database
+        case resourceTypeAlreadyExists, resourceTypeNotFound, resourceTypeInUse, unexpectedResourceTypeState
+        case invalidResourceAttribute, invalidResourceTypeUpdate
+        case resourceAlreadyExists, resourceNotFound, resourceAttributeError, resourceValueError
     }
 
     /// The kind of failure.
@@ -90,5 +94,5 @@ extension IndexError {
 
 extension UUID {
     /// The canonical lowercase form Gnocchi prints and the SQLite index stores.
-    var lowercased: String { uuidString.lowercased() }
+    var lowercased: String { lowercaseText }
 }

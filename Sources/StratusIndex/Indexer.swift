@@ -56,6 +56,42 @@ public protocol Indexer: Sendable {
 
     /// Whether any archive policy or rule exists (the upgrade creates the defaults only when none does).
     func hasArchivePoliciesOrRules() async throws -> Bool
+
+    // Resource types and resources (`Indexer+Resources.swift` documents them).
+
+    /// Creates a type and its tables; returns it `active`. - Throws: `resourceTypeAlreadyExists`.
+    func createResourceType(_ type: ResourceType) async throws -> ResourceType
+    /// The type with this name, nil if none.
+    func resourceType(named: String) async throws -> ResourceType?
+    /// Every type, by name.
+    func resourceTypes() async throws -> [ResourceType]
+    /// Adds, drops and changes attributes (ALTER TABLE), filling existing resources.
+    /// - Throws: `resourceTypeNotFound`, `invalidResourceTypeUpdate`.
+    func updateResourceType(named: String, _ update: ResourceTypeUpdate) async throws -> ResourceType
+    /// Drops a type and its tables. - Throws: `resourceTypeNotFound`; `resourceTypeInUse` for `generic` or a type with resources.
+    func deleteResourceType(named: String) async throws
+    /// Stores a resource and attaches or creates its metrics.
+    /// - Throws: `resourceTypeNotFound`, `unexpectedResourceTypeState`, `resourceAlreadyExists`, `resourceValueError`,
+    ///   `metricNotFound`, `metricAlreadyExists` (named metric), `archivePolicyNotFound`.
+    func createResource(_ creation: ResourceCreation) async throws -> Resource
+    /// The current revision of a resource of this type (any resource for `generic`), with its attributes and metrics.
+    /// - Throws: `resourceTypeNotFound`.
+    func resource(type: String, id: UUID) async throws -> Resource?
+    /// Changes a resource, first copying it into its history when `update.createRevision`.
+    /// - Throws: `resourceNotFound`, `resourceValueError`, the metric errors of `createResource`.
+    func updateResource(type: String, id: UUID, _ update: ResourceUpdate) async throws -> Resource
+    /// Deletes a resource and its history; its metrics are marked deleted. - Throws: `resourceNotFound`.
+    func deleteResource(id: UUID) async throws
+    /// Deletes the resources of a type matching a filter (their metrics marked deleted); returns how many.
+    /// - Throws: `resourceTypeNotFound`, `resourceAttributeError`, `SearchError`.
+    func deleteResources(type: String, filter: SearchExpression, creator: String?) async throws -> Int
+    /// The resources (or revisions) of a type matching a query, in its order.
+    /// - Throws: `resourceTypeNotFound`, `invalidQuery` (sort key, marker, limit), `resourceAttributeError`, `SearchError`.
+    func listResources(type: String, query: ResourceQuery) async throws -> [Resource]
+    /// The active metrics attached to any of these resources (batch ingest looks them up in one go).
+    func activeMetrics(ofResources ids: [UUID]) async throws -> [Metric]
+    /// Which of these ids are resources (of any type).
+    func existingResources(_ ids: [UUID]) async throws -> Set<UUID>
     /// Releases connections; the indexer must not be used afterwards.
     func close() async throws
 }

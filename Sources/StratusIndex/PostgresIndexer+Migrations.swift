@@ -54,6 +54,8 @@ extension PostgresIndexer {
             "CREATE INDEX ix_metric_status ON metric (status)",
             "CREATE INDEX ix_metric_archive_policy_name ON metric (archive_policy_name)",
         ]),
+        // Resource tables as Gnocchi's; each type but `generic` adds rt_<hex> and rt_<hex>_history.
+        Migration(name: "v2-resources", statements: PostgresIndexer.resourceSchema),
     ]
 
     /// Key of the advisory lock that serializes concurrent upgrades ("STRATUS" in ASCII).

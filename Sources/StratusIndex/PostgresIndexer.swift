@@ -1,5 +1,6 @@
 import Carbonara
 import Foundation
+import StratusCore
 import Logging
 import PostgresNIO
 
@@ -239,7 +240,7 @@ public final class PostgresIndexer: Indexer {
     public func setLastMeasureTimestamps(_ values: [UUID: Int64]) async throws {
         guard !values.isEmpty else { return }
         // Sorted ids: concurrent batches lock rows in the same order.
-        let sorted = values.sorted { $0.key.lowercased < $1.key.lowercased }
+        let sorted = values.sorted { $0.key.isOrderedBefore($1.key) }
         let ids = sorted.map(\.key), timestamps = sorted.map(\.value)
         try await withConnection { connection in
             _ = try await connection.query(
@@ -253,7 +254,7 @@ public final class PostgresIndexer: Indexer {
 
     public func clearNeedsRawDataTruncation(ids: [UUID]) async throws {
         guard !ids.isEmpty else { return }
-        let sorted = Array(Set(ids)).sorted { $0.lowercased < $1.lowercased }
+        let sorted = Array(Set(ids)).sorted { $0.isOrderedBefore($1) }
         try await withConnection { connection in
             _ = try await connection.query(
                 "UPDATE metric SET needs_raw_data_truncation = FALSE WHERE id = ANY(\(sorted))", logger: self.logger)

@@ -49,6 +49,11 @@ extension SQLiteIndexer {
                     CREATE INDEX ix_archive_policy_rule_archive_policy_name ON archive_policy_rule (archive_policy_name);
                     """)
         }
+        migrator.registerMigration("v2-resources") { db in
+            // Resource tables as Gnocchi's (ids: lowercase UUID text; timestamps: ns since the epoch); each type
+            // but `generic` adds rt_<hex> and rt_<hex>_history (see `ResourceLayout.createTables`).
+            try db.execute(sql: SQLiteIndexer.resourceSchema)
+        }
         return migrator
     }()
 }

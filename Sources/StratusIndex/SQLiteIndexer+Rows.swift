@@ -1,4 +1,5 @@
 import Foundation
+import StratusCore
 import GRDB
 
 /// Row decoding, statement helpers and error mapping of `SQLiteIndexer`.
@@ -63,21 +64,23 @@ extension SQLiteIndexer {
             .map(metric)
     }
 
+    /// Decodes a row of `MetricSQL.columns`, by position (GRDB's lookup by name lowercases the name on every
+    /// access, which showed up in the batch-ingest profile).
     static func metric(_ row: Row) throws -> Metric {
-        func uuid(_ column: String) throws -> UUID? {
-            guard let text: String = row[column] else { return nil }
-            guard let id = UUID(uuidString: text) else {
+        func uuid(_ index: Int, _ column: String) throws -> UUID? {
+            guard let text: String = row[index] else { return nil }
+            guard let id = UUID(lowercaseText: text) ?? UUID(uuidString: text) else {
                 throw IndexError.database("Stored metric has an invalid \(column): \(text)")
             }
             return id
         }
-        let statusText: String = row["status"]
-        guard let id = try uuid("id"), let status = MetricStatus(rawValue: statusText) else {
+        let statusText: String = row[6]
+        guard let id = try uuid(0, "id"), let status = MetricStatus(rawValue: statusText) else {
             throw IndexError.database("Stored metric has an invalid id or status")
         }
         return Metric(
-            id: id, name: row["name"], unit: row["unit"], archivePolicyName: row["archive_policy_name"],
-            creator: row["creator"], resourceId: try uuid("resource_id"), status: status,
-            needsRawDataTruncation: row["needs_raw_data_truncation"], lastMeasureTimestamp: row["last_measure_timestamp"])
+            id: id, name: row[1], unit: row[2], archivePolicyName: row[3],
+            creator: row[4], resourceId: try uuid(5, "resource_id"), status: status,
+            needsRawDataTruncation: row[7], lastMeasureTimestamp: row[8])
     }
 }

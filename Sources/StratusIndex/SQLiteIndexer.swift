@@ -1,5 +1,6 @@
 import Carbonara
 import Foundation
+import StratusCore
 import GRDB
 import Logging
 
@@ -206,7 +207,7 @@ public final class SQLiteIndexer: Indexer {
             }
             return found
         }
-        return metrics.sorted { $0.id.lowercased < $1.id.lowercased }
+        return metrics.sorted { $0.id.isOrderedBefore($1.id) }
     }
 
     public func listMetrics(_ query: MetricQuery) async throws -> [Metric] {

@@ -22,7 +22,7 @@ struct MetricdCommand: AsyncParsableCommand {
 enum RoleRunner {
     static func run(_ services: [any Service], core: TimeSeriesCore, logger: Logger) async throws {
         let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
+            services: services.map { .init(service: $0) } + [.init(service: StartupCodePagesService(logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {

@@ -17,6 +17,10 @@ struct UpgradeOptions: ParsableArguments {
     @Flag(name: .customLong("skip-storage"), help: "Do not create the storage and incoming sacks.")
     var skipStorage = false
 
+    @Flag(name: .customLong("create-legacy-resource-types"),
+          help: "Also create Ceilometer's resource types (instance, instance_disk, …), as ceilometer-upgrade does.")
+    var createLegacyResourceTypes = false
+
     func validate() throws {
         if let sacks, !(1...65535).contains(sacks) {
             throw ValidationError("--sacks-number must be between 1 and 65535")
@@ -26,12 +30,14 @@ struct UpgradeOptions: ParsableArguments {
     func run(configuration: ConfigurationFile, dataDirectory: String, logger: Logger) async throws {
         try await TimeSeriesCore.upgrade(
             configuration: configuration, dataDirectory: dataDirectory, sacks: sacks,
-            createDefaults: !skipArchivePolicies, skipIndex: skipIndex, skipStorage: skipStorage, logger: logger)
+            createDefaults: !skipArchivePolicies, skipIndex: skipIndex, skipStorage: skipStorage,
+            createLegacyResourceTypes: createLegacyResourceTypes, logger: logger)
     }
 }
 
 /// `stratus upgrade`: creates or migrates the index schema, the sacks, and on a fresh install the default
-/// archive policies `bool`, `low`, `medium`, `high` and the rule `default` (`*` → `low`).
+/// archive policies `bool`, `low`, `medium`, `high` and the rule `default` (`*` → `low`); the index holds the
+/// built-in `generic` resource type, and Ceilometer's types with `--create-legacy-resource-types`.
 struct UpgradeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "upgrade", abstract: "Create or upgrade the index schema, sacks and default archive policies.")
 

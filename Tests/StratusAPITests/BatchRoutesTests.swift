@@ -36,6 +36,8 @@ struct BatchRoutesTests {
         try await withAPI { api, fixture in
             let known = try await MetricAPI.create(api, ["archive_policy_name": "low"])
             let deleted = try await MetricAPI.create(api, ["archive_policy_name": "low"])
+            // Known to the metric cache before it is deleted: the delete must evict it.
+            #expect(try await Self.post(api, #"{"\#(deleted)": []}"#).status == .accepted)
             #expect(try await api.delete("/v1/metric/" + deleted).status == .noContent)
             let reply = try await Self.post(api, #"""
                 {"\#(known)": [{"timestamp": "2024-01-01T12:30:00", "value": 999}],

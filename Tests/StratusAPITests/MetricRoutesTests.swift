@@ -350,4 +350,38 @@ struct MetricRoutesTests {
             #expect(denied.status == .forbidden)
         }
     }
+
+    @Test func aMetricCreatedOnAResourceBelongsToTheResourcesProject() async throws {
+        try await withAPI(overrides: ["api.auth_mode=keystone"]) { api, _ in
+            let admin = MetricAPI.keystone(user: "root", project: "admin", roles: "admin")
+            let resource = try await api.request(
+                .post, "/v1/resource/generic", json: ["id": "vm-1", "project_id": "p1"], user: nil, headers: admin)
+            #expect(resource.status == .created, "\(resource.text)")
+            let resourceId = try #require(resource.json?["id"]?.stringValue)
+            // By its original (string) id: converted as Gnocchi converts resource ids, for the same creator.
+            let created = try await api.request(
+                .post, "/v1/metric", json: ["archive_policy_name": "low", "name": "cpu", "resource_id": "vm-1"],
+                user: nil, headers: admin)
+            #expect(created.status == .created, "\(created.text)")
+            #expect(created.json?["resource_id"]?.stringValue == resourceId)
+            let id = try #require(created.json?["id"]?.stringValue)
+            let shown = try await api.request(.get, "/v1/resource/generic/" + resourceId, user: nil, headers: admin)
+            #expect(shown.json?["metrics"]?["cpu"]?.stringValue == id, "\(shown.text)")
+
+            let owner = MetricAPI.keystone(user: "u1", project: "p1")
+            let stranger = MetricAPI.keystone(user: "u2", project: "p2")
+            #expect(try await api.request(.get, "/v1/metric/" + id, user: nil, headers: owner).status == .ok)
+            #expect(try await api.request(.get, "/v1/metric/\(id)/measures", user: nil, headers: owner).status == .ok)
+            #expect(try await api.request(.get, "/v1/metric/" + id, user: nil, headers: stranger).status == .forbidden)
+            let batch = try await api.request(
+                .post, "/v1/batch/metrics/measures", json: [id: [["timestamp": "2024-01-01T00:00:00", "value": 1]]],
+                user: nil, headers: stranger)
+            #expect(batch.status == .forbidden)
+            // Attaching a metric needs the right to update the resource.
+            let foreign = try await api.request(
+                .post, "/v1/metric", json: ["archive_policy_name": "low", "name": "mem", "resource_id": .string(resourceId)],
+                user: nil, headers: stranger)
+            #expect(foreign.status == .forbidden)
+        }
+    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `stratus-bench <carbonara|codec|e2e> [--option value …]`: the figures of docs/performance.md.
+/// `stratus-bench <carbonara|codec|e2e|compute|aggregates> [--option value …]`: the figures of docs/performance.md.
 @main
 enum StratusBench {
     static let usage = """
@@ -10,6 +10,8 @@ enum StratusBench {
           e2e        [--metrics 1000] [--measures 1000] [--sacks 128] [--workers 2] [--writers 8]
                      [--dir TMPDIR] [--keep true] [--breakdown false]
                      [--profile metricd|ingest --perf-control CTL_FIFO --perf-ack ACK_FIFO]
+          compute    [--domains 100] [--cycles 1000]
+          aggregates [--metrics 100] [--points 1440] [--runs 20]
         """
 
     static func main() async {
@@ -29,6 +31,10 @@ enum StratusBench {
                 try await EndToEndBenchmark.run(Options(
                     rest, known: ["metrics", "measures", "sacks", "workers", "writers", "dir", "keep", "breakdown",
                             "profile", "perf-control", "perf-ack"]))
+            case "compute":
+                try await ComputeBenchmark.run(Options(rest, known: ["domains", "cycles"]))
+            case "aggregates":
+                try AggregatesBenchmark.run(Options(rest, known: ["metrics", "points", "runs"]))
             case "-h", "--help", "help":
                 print(usage)
             default:

@@ -1,4 +1,5 @@
 import Foundation
+import StratusCore
 
 /// Python's `uuid.UUID(text)`, which Gnocchi applies to metric ids in paths and to batch keys.
 enum PythonUUID {
@@ -6,11 +7,19 @@ enum PythonUUID {
     /// then needs exactly 32 hexadecimal digits.
     /// - Returns: nil where Python raises `ValueError` ("badly formed hexadecimal UUID string").
     static func parse(_ text: some StringProtocol) -> UUID? {
-        var hex = String(text)
-        if hex.contains(":") {
-            hex = hex.replacingOccurrences(of: "urn:", with: "").replacingOccurrences(of: "uuid:", with: "")
+        // The canonical form, which is what clients send, without copying the text.
+        if let id = UUID(lowercaseText: text) { return id }
+        let utf8 = Substring(text).utf8[...]
+        if utf8.contains(UInt8(ascii: ":")) {
+            let stripped = String(text).replacingOccurrences(of: "urn:", with: "").replacingOccurrences(of: "uuid:", with: "")
+            return parseStripped(Substring(stripped).utf8[...])
         }
-        var utf8 = Substring(hex).utf8[...]
+        return parseStripped(utf8)
+    }
+
+    /// Braces off both ends, hyphens anywhere, then exactly 32 hexadecimal digits.
+    private static func parseStripped(_ text: Substring.UTF8View.SubSequence) -> UUID? {
+        var utf8 = text
         while let first = utf8.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "}") { utf8 = utf8.dropFirst() }
         while let last = utf8.last, last == UInt8(ascii: "{") || last == UInt8(ascii: "}") { utf8 = utf8.dropLast() }
         var bytes = [UInt8]()
@@ -31,5 +40,5 @@ enum PythonUUID {
     }
 
     /// The canonical lowercase text of a UUID, as Python's `str(uuid)`.
-    static func string(_ id: UUID) -> String { id.uuidString.lowercased() }
+    static func string(_ id: UUID) -> String { id.lowercaseText }
 }

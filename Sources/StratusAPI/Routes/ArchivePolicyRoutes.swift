@@ -59,6 +59,7 @@ struct ArchivePolicyRoutes: APIRouteCollection {
             try await indexer.updateArchivePolicy(
                 named: current.name, definition: update.definition, backWindow: update.backWindow)
         }
+        environment.forgetArchivePolicy(named: current.name)
         return Response.json(updated.json)
     }
 
@@ -68,6 +69,7 @@ struct ArchivePolicyRoutes: APIRouteCollection {
         let name = Self.name(context)
         guard Self.isStorable(name) else { throw APIError(.notFound, "Archive policy \(name) does not exist") }
         try await withIndexErrors { try await indexer.deleteArchivePolicy(named: name) }
+        environment.forgetArchivePolicy(named: name)
         return Response(status: .noContent)
     }
 

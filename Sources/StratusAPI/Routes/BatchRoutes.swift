@@ -32,17 +32,19 @@ struct BatchRoutes: APIRouteCollection {
         guard !batch.isEmpty else { return MeasuresRoutes.accepted }
 
         let ids = batch.map(\.id)
-        let known = try await withIndexErrors { try await environment.core.indexer.metrics(ids: ids) }
-            .filter { $0.status == .active }
+        let known = try await environment.activeMetrics(ids: ids)
         if known.count != ids.count {
             let found = Set(known.map(\.id))
             let missing = ids.filter { !found.contains($0) }.map(PythonUUID.string).sorted()
             throw APIError(.badRequest, "Unknown metrics: " + missing.joined(separator: ", "))
         }
         // The first refused metric in id order is the one reported; ids are spelled out only when one is refused.
-        let refused = known.filter { !PolicyRule.postMeasures.allows(identity, $0.policyTarget) }
-        if let first = refused.map({ (PythonUUID.string($0.id), $0) }).min(by: { $0.0 < $1.0 }) {
-            try PolicyRule.postMeasures.enforce(identity, first.1.policyTarget)
+        var refused: [Metric] = []
+        for metric in known where !PolicyRule.postMeasures.allows(identity, metric.policyTarget) {
+            if try await !environment.allows(.postMeasures, identity, metric: metric) { refused.append(metric) }
+        }
+        if let first = refused.min(by: { $0.id.isOrderedBefore($1.id) }) {
+            try await environment.enforce(.postMeasures, identity, metric: first)
         }
 
         var measures: [UUID: PendingMeasures] = [:]

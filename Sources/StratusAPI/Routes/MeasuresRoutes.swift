@@ -33,7 +33,7 @@ struct MeasuresRoutes: APIRouteCollection {
     /// (nothing is stored then). An empty list is accepted and stores nothing.
     func postMeasures(to metric: Metric, _ request: Request, _ context: APIRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        try PolicyRule.postMeasures.enforce(identity, metric.policyTarget)
+        try await environment.enforce(.postMeasures, identity, metric: metric)
         try JSONRequestBody.checkMediaType(request, accepting: JSONRequestBody.jsonMediaTypes)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let measures: PendingMeasures
@@ -68,7 +68,7 @@ struct MeasuresRoutes: APIRouteCollection {
     /// `refresh` cannot lock the metric's sack within `[api] operation_timeout`.
     func getMeasures(of metric: Metric, _ request: Request, _ context: APIRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        try PolicyRule.getMeasures.enforce(identity, metric.policyTarget)
+        try await environment.enforce(.getMeasures, identity, metric: metric)
         let query = QueryParameters(request)
         let granularityTexts = query.values("granularity")
         let hasGranularity = !granularityTexts.isEmpty && granularityTexts != [""]
@@ -104,7 +104,7 @@ struct MeasuresRoutes: APIRouteCollection {
         }
 
         guard let policy = try await withIndexErrors({
-            try await environment.core.indexer.archivePolicy(named: metric.archivePolicyName)
+            try await environment.archivePolicy(named: metric.archivePolicyName)
         }) else {
             throw APIError(.internalServerError, "Internal server error")
         }

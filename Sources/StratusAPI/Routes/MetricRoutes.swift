@@ -18,7 +18,7 @@ struct MetricRoutes: APIRouteCollection {
         // Pecan's 405s: the id is looked up (404) before the method is refused.
         MethodNotAllowed.register(["PUT", "PATCH", "DELETE"], on: group, path: "/v1/metric", allow: "GET, POST")
         let lookup: @Sendable (Request, APIRequestContext) async throws -> Void = { [environment] _, context in
-            _ = try await environment.activeMetric(Self.idParameter(context))
+            _ = try await environment.indexedActiveMetric(Self.idParameter(context))
         }
         MethodNotAllowed.register(["PUT", "PATCH", "POST"], on: group, path: "/v1/metric/:id", allow: "DELETE, GET", before: lookup)
         MethodNotAllowed.register(
@@ -56,6 +56,7 @@ struct MetricRoutes: APIRouteCollection {
             }
             policyName = rule.archivePolicyName
         }
+        var attachedTo: UUID?
         if let resourceId = fields.resourceId {
             guard fields.name != nil else {
                 throw APIError(.badRequest, detail: [
@@ -63,14 +64,20 @@ struct MetricRoutes: APIRouteCollection {
                     "reason": "Name cannot be null if resource_id is not null",
                 ])
             }
-            // Stratus has no resources yet: every resource is unknown.
-            throw APIError(.notFound, "Resource \(resourceId) does not exist")
+            // As Gnocchi: the resource (of any type) must exist and the caller may update it.
+            guard let id = try? ResourceIdentifier.uuid(resourceId, creator: identity.user),
+                  let resource = try await withIndexErrors({ try await indexer.resource(type: "generic", id: id) })
+            else {
+                throw APIError(.notFound, "Resource \(resourceId) does not exist")
+            }
+            try PolicyRule.updateResource.enforce(identity, resource.policyTarget)
+            attachedTo = resource.id
         }
         try PolicyRule.createMetric.enforce(identity, PolicyTarget(creator: identity.user))
 
         let metric = Metric(
             id: UUID(), name: fields.name, unit: fields.unit, archivePolicyName: policyName ?? "",
-            creator: identity.user)
+            creator: identity.user, resourceId: attachedTo)
         do {
             try await indexer.createMetric(metric)
         } catch let error as IndexError {
@@ -271,17 +278,18 @@ struct MetricRoutes: APIRouteCollection {
     /// `GET` one: the metric with its archive policy and resource inlined; 404, 403.
     func show(_ context: APIRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let metric = try await environment.activeMetric(Self.idParameter(context))
-        try PolicyRule.getMetric.enforce(identity, metric.policyTarget)
-        let policy = try await withIndexErrors { try await indexer.archivePolicy(named: metric.archivePolicyName) }
+        let metric = try await environment.indexedActiveMetric(Self.idParameter(context))
+        try await environment.enforce(.getMetric, identity, metric: metric)
+        let policy = try await environment.archivePolicy(named: metric.archivePolicyName)
         return Response.json(metric.json(.detailed(policy)))
     }
 
     /// `DELETE`: marks the metric deleted (the janitor removes its data), 204; 404, 403 unless admin or creator.
     func delete(_ context: APIRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let metric = try await environment.activeMetric(Self.idParameter(context))
-        try PolicyRule.deleteMetric.enforce(identity, metric.policyTarget)
+        let metric = try await environment.indexedActiveMetric(Self.idParameter(context))
+        try await environment.enforce(.deleteMetric, identity, metric: metric)
+        environment.forgetMetric(metric.id)
         do {
             try await indexer.markMetricDeleted(id: metric.id)
         } catch let error as IndexError where error.code == .metricNotFound {
@@ -300,7 +308,8 @@ extension APIEnvironment {
     /// The active metric a path segment names, as Gnocchi's `MetricsController._lookup`.
     /// - Throws: `APIError` 404 "Metric <segment> does not exist" for text that is not a UUID, an unknown id or
     ///   a deleted metric.
-    func activeMetric(_ segment: String) async throws -> Metric {
+    /// Reads the index every time (the measures paths use the cached ``activeMetric(_:)``).
+    func indexedActiveMetric(_ segment: String) async throws -> Metric {
         guard let id = PythonUUID.parse(segment),
               let metric = try await withIndexErrors({ try await core.indexer.metric(id: id) }),
               metric.status == .active
@@ -312,7 +321,7 @@ extension APIEnvironment {
 }
 
 extension Metric {
-    /// What Gnocchi's metric rules are checked against: the creator (Stratus has no resources, so no
-    /// resource project).
+    /// The creator part of what Gnocchi's metric rules are checked against; `APIEnvironment.enforce(_:_:metric:)`
+    /// adds the project of the metric's resource when the creator alone does not grant a rule.
     var policyTarget: PolicyTarget { PolicyTarget(creator: creator) }
 }

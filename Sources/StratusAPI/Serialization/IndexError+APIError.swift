@@ -15,11 +15,15 @@ extension IndexError {
     /// ``archivePolicyNotFoundDetail``; a rename onto an existing rule is a 400.
     var apiError: APIError {
         switch code {
-        case .archivePolicyNotFound, .archivePolicyRuleNotFound, .metricNotFound:
+        case .archivePolicyNotFound, .archivePolicyRuleNotFound, .metricNotFound, .resourceTypeNotFound,
+             .resourceNotFound:
             APIError(.notFound, message)
-        case .archivePolicyAlreadyExists, .archivePolicyRuleAlreadyExists, .metricAlreadyExists:
+        case .archivePolicyAlreadyExists, .archivePolicyRuleAlreadyExists, .metricAlreadyExists,
+             .resourceTypeAlreadyExists, .resourceAlreadyExists:
             APIError(.conflict, message)
-        case .archivePolicyInUse, .invalidArchivePolicyUpdate, .invalidQuery, .invalidURL:
+        case .archivePolicyInUse, .invalidArchivePolicyUpdate, .invalidQuery, .invalidURL, .resourceTypeInUse,
+             .unexpectedResourceTypeState, .invalidResourceAttribute, .invalidResourceTypeUpdate,
+             .resourceAttributeError, .resourceValueError:
             APIError(.badRequest, message)
         case .database:
             APIError(.internalServerError, "Internal server error")

@@ -37,9 +37,10 @@ public struct TimeSeriesCore: Sendable {
     ///   - createDefaults: false skips the default archive policies (`--skip-archive-policies-creation`).
     ///   - skipIndex: leaves the index alone (`--skip-index`).
     ///   - skipStorage: leaves storage and incoming alone (`--skip-storage`).
+    ///   - createLegacyResourceTypes: also creates Ceilometer's resource types (`--create-legacy-resource-types`).
     public static func upgrade(
         configuration: ConfigurationFile, dataDirectory: String, sacks: Int?, createDefaults: Bool = true,
-        skipIndex: Bool = false, skipStorage: Bool = false, logger: Logger
+        skipIndex: Bool = false, skipStorage: Bool = false, createLegacyResourceTypes: Bool = false, logger: Logger
     ) async throws {
         let paths = try Paths(configuration: configuration, dataDirectory: dataDirectory)
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -58,6 +59,10 @@ public struct TimeSeriesCore: Sendable {
                 }
                 try await indexer.createArchivePolicyRule(ArchivePolicyRule(name: "default", metricPattern: "*", archivePolicyName: "low"))
                 logger.info("Created the default archive policies and rule")
+            }
+            if createLegacyResourceTypes {
+                let changed = try await indexer.createLegacyResourceTypes()
+                logger.info("Created the legacy resource types", metadata: ["resource_types": "\(changed.joined(separator: ","))"])
             }
         } catch {
             try? await indexer.close()

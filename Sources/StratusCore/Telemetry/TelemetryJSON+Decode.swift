@@ -1,0 +1,188 @@
+extension TelemetryJSON {
+    /// Malformed JSON text, with the byte offset where reading stopped.
+    public struct DecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The byte offset.
+        public var offset: Int
+        /// What was expected.
+        public var reason: String
+        public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    }
+
+    /// Parses JSON text. Numbers without a fraction or exponent become `.int` (when they fit),
+    /// others `.double`, so that a decoded meter message signs as it was signed; `NaN`,
+    /// `Infinity` and `-Infinity` are accepted as Python's `json` writes them.
+    /// - Throws: ``DecodingError``.
+    public static func decode(_ text: String) throws(DecodingError) -> TelemetryValue {
+        var parser = Parser(bytes: Array(text.utf8))
+        parser.skipSpace()
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        guard parser.index == parser.bytes.count else { throw parser.error("trailing characters") }
+        return value
+    }
+
+    private struct Parser {
+        let bytes: [UInt8]
+        var index = 0
+
+        func error(_ reason: String) -> DecodingError { DecodingError(offset: index, reason: reason) }
+
+        mutating func skipSpace() {
+            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        }
+
+        mutating func literal(_ text: String) -> Bool {
+            let expected = Array(text.utf8)
+            guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else {
+                return false
+            }
+            index += expected.count
+            return true
+        }
+
+        mutating func value(depth: Int) throws(DecodingError) -> TelemetryValue {
+            guard depth < 512 else { throw error("nesting too deep") }
+            guard index < bytes.count else { throw error("unexpected end") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                index += 1
+                var entries: [String: TelemetryValue] = [:]
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return .dictionary(entries)
+                }
+                while true {
+                    skipSpace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key") }
+                    let key = try string()
+                    skipSpace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                    index += 1
+                    skipSpace()
+                    entries[key] = try value(depth: depth + 1)
+                    skipSpace()
+                    guard index < bytes.count else { throw error("unexpected end") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    if bytes[index] == UInt8(ascii: "}") { index += 1; return .dictionary(entries) }
+                    throw error("expected ',' or '}'")
+                }
+            case UInt8(ascii: "["):
+                index += 1
+                var items: [TelemetryValue] = []
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return .list(items)
+                }
+                while true {
+                    skipSpace()
+                    items.append(try value(depth: depth + 1))
+                    skipSpace()
+                    guard index < bytes.count else { throw error("unexpected end") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    if bytes[index] == UInt8(ascii: "]") { index += 1; return .list(items) }
+                    throw error("expected ',' or ']'")
+                }
+            case UInt8(ascii: "\""):
+                return .string(try string())
+            default:
+                if literal("null") { return .null }
+                if literal("true") { return .bool(true) }
+                if literal("false") { return .bool(false) }
+                if literal("NaN") { return .double(.nan) }
+                if literal("Infinity") { return .double(.infinity) }
+                if literal("-Infinity") { return .double(-.infinity) }
+                return try number()
+            }
+        }
+
+        mutating func number() throws(DecodingError) -> TelemetryValue {
+            let start = index
+            var isInteger = true
+            while index < bytes.count {
+                let byte = bytes[index]
+                if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") {
+                    index += 1
+                } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                    isInteger = false
+                    index += 1
+                } else {
+                    break
+                }
+            }
+            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            if isInteger, let integer = Int64(text) { return .int(integer) }
+            guard !text.isEmpty, let double = Double(text) else {
+                index = start
+                throw error("expected a value")
+            }
+            return .double(double)
+        }
+
+        mutating func string() throws(DecodingError) -> String {
+            index += 1  // opening quote
+            var scalars = String.UnicodeScalarView()
+            var run: [UInt8] = []
+            func flush() {
+                if !run.isEmpty {
+                    scalars.append(contentsOf: String(decoding: run, as: UTF8.self).unicodeScalars)
+                    run.removeAll()
+                }
+            }
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    index += 1
+                    flush()
+                    return String(scalars)
+                }
+                if byte == UInt8(ascii: "\\") {
+                    flush()
+                    index += 1
+                    guard index < bytes.count else { break }
+                    let escape = bytes[index]
+                    index += 1
+                    switch escape {
+                    case UInt8(ascii: "n"): scalars.append("\n")
+                    case UInt8(ascii: "r"): scalars.append("\r")
+                    case UInt8(ascii: "t"): scalars.append("\t")
+                    case UInt8(ascii: "b"): scalars.append("\u{8}")
+                    case UInt8(ascii: "f"): scalars.append("\u{C}")
+                    case UInt8(ascii: "u"):
+                        var code = try hex4()
+                        if (0xD800..<0xDC00).contains(code), literal("\\u") {
+                            let low = try hex4()
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                    default: scalars.append(Unicode.Scalar(escape))
+                    }
+                    continue
+                }
+                run.append(byte)
+                index += 1
+            }
+            throw error("unterminated string")
+        }
+
+        mutating func hex4() throws(DecodingError) -> UInt32 {
+            guard index + 4 <= bytes.count,
+                  let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+            else { throw error("bad \\u escape") }
+            index += 4
+            return value
+        }
+    }
+}
+
+extension MeterMessage {
+    /// A meter message read back from one line of JSON (as the file publisher writes it).
+    /// - Throws: `TelemetryJSON.DecodingError`, also when the line is not a JSON object.
+    public init(json: String) throws(TelemetryJSON.DecodingError) {
+        guard case .dictionary(let fields) = try TelemetryJSON.decode(json) else {
+            throw TelemetryJSON.DecodingError(offset: 0, reason: "a meter message must be a JSON object")
+        }
+        self.init(fields: fields)
+    }
+}

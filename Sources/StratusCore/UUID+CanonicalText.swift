@@ -1,0 +1,77 @@
+import Foundation
+
+extension UUID {
+    /// The canonical lowercase text (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`), as Python's `str(uuid)` prints it
+    /// and the index stores it. Formats the 16 bytes directly (Foundation's `uuidString` goes through
+    /// `snprintf`, then `lowercased()` copies it again; both showed up in the ingest profile).
+    public var lowercaseText: String {
+        let digits: StaticString = "0123456789abcdef"
+        return withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { buffer in
+                digits.withUTF8Buffer { hex in
+                    var out = 0
+                    for (index, byte) in bytes.enumerated() {
+                        if index == 4 || index == 6 || index == 8 || index == 10 {
+                            buffer[out] = UInt8(ascii: "-")
+                            out += 1
+                        }
+                        buffer[out] = hex[Int(byte >> 4)]
+                        buffer[out + 1] = hex[Int(byte & 0x0f)]
+                        out += 2
+                    }
+                }
+                return 36
+            }
+        }
+    }
+
+    /// Parses the canonical 36-character form, hexadecimal digits in either case; nil for anything else.
+    public init?(lowercaseText text: some StringProtocol) {
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed: Bool = withUnsafeMutableBytes(of: &bytes) { out in
+            var utf8 = text.utf8.makeIterator()
+            var position = 0
+            var written = 0
+            while let byte = utf8.next() {
+                defer { position += 1 }
+                if position == 8 || position == 13 || position == 18 || position == 23 {
+                    guard byte == UInt8(ascii: "-") else { return false }
+                    continue
+                }
+                guard position < 36, let high = Self.nibble(byte), let next = utf8.next(), let low = Self.nibble(next) else {
+                    return false
+                }
+                position += 1
+                out[written] = high << 4 | low
+                written += 1
+            }
+            return position == 36 && written == 16
+        }
+        guard parsed else { return nil }
+        self.init(uuid: bytes)
+    }
+
+    /// Whether this id sorts before `other` in the order of their canonical texts (which is the order of
+    /// their bytes: the hyphens sit at the same places in both).
+    public func isOrderedBefore(_ other: UUID) -> Bool {
+        withUnsafeBytes(of: uuid) { left in
+            withUnsafeBytes(of: other.uuid) { right in
+                for index in 0..<16 where left[index] != right[index] {
+                    return left[index] < right[index]
+                }
+                return false
+            }
+        }
+    }
+
+    /// The value of one hexadecimal digit.
+    @inline(__always)
+    static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte &- UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte &- UInt8(ascii: "a") &+ 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte &- UInt8(ascii: "A") &+ 10
+        default: nil
+        }
+    }
+}

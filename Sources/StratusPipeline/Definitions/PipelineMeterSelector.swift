@@ -1,0 +1,62 @@
+/// The `meters` list of a pipeline source (reference B7), with the include/exclude rules it
+/// shares with polling.yaml (B2, Ceilometer's `Source.check_source_filtering`).
+///
+/// Items are meter names, fnmatch patterns (`disk.*`), `*`, or exclusions `!name` / `!pattern`.
+/// The list is not empty; it cannot mix included and excluded items; it cannot mix `*` with
+/// included items. `*` with exclusions, and exclusions only (everything else), are valid.
+///
+/// The rules and messages are the same as StratusPolling's `MeterSelector`, which this target
+/// may not import.
+public struct PipelineMeterSelector: Sendable, Hashable {
+    /// The items as written.
+    public let items: [String]
+    private let includes: [FNMatchPattern]
+    private let excludes: [FNMatchPattern]
+
+    /// A rule the list breaks.
+    public enum Violation: Error, Sendable, Hashable, CustomStringConvertible {
+        /// No meters.
+        case empty
+        /// An empty string or a bare `!`.
+        case emptyItem
+        /// Included and excluded items in one list.
+        case includedAndExcluded
+        /// `*` together with included items.
+        case wildcardWithIncludes
+
+        public var description: String {
+            switch self {
+            case .empty: "No meters specified"
+            case .emptyItem: "meter names must not be empty"
+            case .includedAndExcluded: "Both included and excluded meters specified"
+            case .wildcardWithIncludes: "Included meters specified with wildcard"
+            }
+        }
+    }
+
+    /// Checks and compiles a `meters` list.
+    /// - Throws: ``Violation`` for a list B2/B7 reject.
+    public init(_ items: [String]) throws(Violation) {
+        guard !items.isEmpty else { throw .empty }
+        guard !items.contains(where: { $0.isEmpty || $0 == "!" }) else { throw .emptyItem }
+        // As Ceilometer: an "included" item is one whose first character is neither `!` nor `*`.
+        let included = items.filter { $0.first != "!" && $0.first != "*" }
+        let excluded = items.filter { $0.first == "!" }
+        if !included.isEmpty && !excluded.isEmpty { throw .includedAndExcluded }
+        if items.contains("*") && !included.isEmpty { throw .wildcardWithIncludes }
+        self.items = items
+        includes = items.filter { $0.first != "!" }.map(FNMatchPattern.init)
+        excludes = excluded.map { FNMatchPattern(String($0.dropFirst())) }
+    }
+
+    /// Whether the source takes `meterName`: not if an exclusion matches; yes if an inclusion
+    /// matches; else yes only when the list holds exclusions only.
+    public func selects(_ meterName: String) -> Bool {
+        if excludes.contains(where: { $0.matches(meterName) }) { return false }
+        if includes.contains(where: { $0.matches(meterName) }) { return true }
+        return includes.isEmpty
+    }
+
+    public static func == (lhs: PipelineMeterSelector, rhs: PipelineMeterSelector) -> Bool { lhs.items == rhs.items }
+    public func hash(into hasher: inout Hasher) { hasher.combine(items) }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import StratusCore
+import StratusPolling
+
+/// Wires a polling agent from the configuration: plug-ins from the catalog, definitions,
+/// publishers, signing and batching.
+enum PollingAgentBuilder {
+    struct Built {
+        var agent: PollingAgent
+        var metrics: PollingMetrics
+        var polling: PollingConfiguration
+    }
+
+    static func build(
+        configuration: ConfigurationFile, configurationFile: String?, namespaces: Set<String>, pollsterList: [String],
+        dryRun: Bool, logger: Logger
+    ) throws -> Built {
+        let polling = try PollingConfiguration(configuration.section("polling"))
+        let publisherConfiguration = try PublisherConfiguration(configuration.section("publisher"))
+        let definitionsFile = try PollingDefinitionsFile.resolve(polling, configurationFile: configurationFile)
+        let dynamic = try DynamicPollsterLoader.load(directories: polling.pollstersDefinitionsDirs, logger: logger)
+        let registrations = PollingCatalog.registrations(dynamic: dynamic)
+        let environment = PollingEnvironment(
+            configuration: configuration, logger: logger, namespaces: namespaces, hostName: polling.host ?? SystemHost.name)
+        let plugins = PollingPlugins(
+            pollsters: PollsterRegistry(registrations.pollsters), discoverers: DiscovererRegistry(registrations.discoverers),
+            namespaces: namespaces, pollsterList: pollsterList, environment: environment)
+        let publisher: any SamplePublisher
+        if dryRun {
+            publisher = try FilePublisher(path: "-")
+        } else if !polling.enableNotifications {
+            publisher = FanOutPublisher([])
+        } else {
+            publisher = try PublisherFactory.make(polling.publishers, logger: logger)
+        }
+        let metrics = PollingMetrics()
+        let settings = PollingTaskSettings(
+            telemetrySecret: publisherConfiguration.telemetrySecret, batchSize: polling.batchSize,
+            threadsToProcessPollsters: polling.threadsToProcessPollsters, publisher: publisher, metrics: metrics,
+            environment: environment, logger: logger)
+        let reload: Duration? = polling.reloadCheckInterval > 0 ? .nanoseconds(polling.reloadCheckInterval) : nil
+        let agent = try PollingAgent(
+            plugins: plugins, definitionsFile: definitionsFile, settings: settings, reloadCheckInterval: reload)
+        logger.info("Polling agent ready", metadata: [
+            "polling.file": .string(definitionsFile.path ?? DefaultPollingDefinitions.fileName),
+            "polling.namespaces": .string(namespaces.sorted().joined(separator: ",")),
+            "polling.pollsters": .stringConvertible(plugins.pollsters.count),
+        ])
+        return Built(agent: agent, metrics: metrics, polling: polling)
+    }
+}
