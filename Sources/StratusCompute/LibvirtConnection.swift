@@ -214,6 +214,11 @@ public final class LibvirtConnection: @unchecked Sendable {
         return pointer
     }
 
+    /// Initialises libvirt (thread-local error storage and the like) and installs its silent error
+    /// handler, once per process. Call it before any other libvirt function: opening a connection does.
+    /// Calling libvirt (even `virTypedParamsAdd*`) uninitialised from several threads crashes in glib.
+    public static func initializeLibrary() { silenceDefaultErrorHandler }
+
     /// Installs a silent process-wide error handler once, so that libvirt never prints errors to
     /// stderr; errors are reported as ``LibvirtError`` instead.
     private static let silenceDefaultErrorHandler: Void = {

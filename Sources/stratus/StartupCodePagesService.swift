@@ -10,7 +10,8 @@ struct StartupCodePagesService: Service {
     let logger: Logger
 
     func run() async throws {
-        try? await Task.sleep(for: delay)
+        // The wait ends early on shutdown, so it never delays the process's exit.
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
         guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
         let advised = StartupCodePages.release()
         logger.debug("Released the start-up code pages", metadata: ["bytes": "\(advised)"])

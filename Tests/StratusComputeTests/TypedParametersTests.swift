@@ -13,6 +13,8 @@ final class TypedParameterList {
     var count: Int32 = 0
     var capacity: Int32 = 0
 
+    init() { LibvirtConnection.initializeLibrary() }
+
     deinit { virTypedParamsFree(pointer, count) }
 
     func ullong(_ field: String, _ value: UInt64) -> Self {

@@ -88,7 +88,7 @@ import Testing
         ("api", "api:\n  operation_timeout: -1\n", "stratus.yaml:2: api.operation_timeout must not be negative"),
         ("api", "api:\n  host: h\n  prot: 1\n",
          "stratus.yaml:3: unknown option 'api.prot'; valid options: auth_mode, enable_proxy_headers_parsing, host, "
-            + "max_limit, operation_timeout, port"),
+            + "max_limit, metadata_cache_ttl, operation_timeout, port"),
         ("metricd", "metricd:\n  workers: 0\n", "stratus.yaml:2: metricd.workers must be at least 1, got 0"),
         ("metricd", "metricd:\n\n  workers: many\n", "stratus.yaml:3: metricd.workers must be an integer, got 'many'"),
         ("metricd", "metricd:\n  metric_processing_delay: 0\n",

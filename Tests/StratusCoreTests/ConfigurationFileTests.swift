@@ -162,7 +162,8 @@ import Testing
         (".workers=4", "invalid override '.workers=4': expected section.key=value"),
         ("metricd.=4", "invalid override 'metricd.=4': expected section.key=value"),
         ("metric.workers=4", "invalid override 'metric.workers=4': unknown section 'metric'; valid sections: "
-            + "api, archive_policy, cors, evaluator, incoming, indexer, metricd, notification, polling, publisher, statsd, storage"),
+            + "api, archive_policy, compute, cors, evaluator, incoming, indexer, metricd, notification, polling, publisher, "
+            + "service_credentials, statsd, storage"),
     ])
     func rejectsMalformedOverrides(override: String, reason: String) {
         #expect(throws: ConfigurationError(reason: reason)) {
@@ -196,8 +197,8 @@ import Testing
         let yaml = "api:\n  port: 1\n# comment\nmetrics:\n  workers: 2\n"
         #expect(throws: ConfigurationError(
             file: "stratus.yaml", line: 4,
-            reason: "unknown section 'metrics'; valid sections: api, archive_policy, cors, evaluator, incoming, indexer, "
-                + "metricd, notification, polling, publisher, statsd, storage")) {
+            reason: "unknown section 'metrics'; valid sections: api, archive_policy, compute, cors, evaluator, incoming, indexer, "
+                + "metricd, notification, polling, publisher, service_credentials, statsd, storage")) {
             try Self.load(yaml)
         }
     }

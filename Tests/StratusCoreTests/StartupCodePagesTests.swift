@@ -22,6 +22,8 @@ struct StartupCodePagesTests {
         Anonymous:           132 kB
         7f00d0000000-7f00d0001000 r-xp 00000000 08:01 77 /opt/my dir/stratus
         Anonymous:             0 kB
+        7ffd1a3f0000-7ffd1a3f2000 r-xp 00000000 00:00 0 [vdso]
+        Anonymous:             0 kB
         """
 
     @Test("only the executable's clean code mappings are picked")
@@ -30,6 +32,8 @@ struct StartupCodePagesTests {
         #expect(ranges == [0x55d0c0a00000..<0x55d0c3b6e000])
         let spaced = StartupCodePages.cleanCodeMappings(smaps: Self.sample, executable: "/opt/my dir/stratus")
         #expect(spaced == [0x7f00d0000000..<0x7f00d0001000])
+        let all = StartupCodePages.cleanCodeMappings(smaps: Self.sample)
+        #expect(all == [0x55d0c0a00000..<0x55d0c3b6e000, 0x7f00a0000000..<0x7f00a0100000, 0x7f00d0000000..<0x7f00d0001000])
     }
 
     @Test("finds the test runner's own code in the real /proc/self/smaps")

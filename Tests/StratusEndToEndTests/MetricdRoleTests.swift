@@ -65,8 +65,9 @@ struct MetricdRoleTests {
             let exit = await process.waitUntilExit(timeout: .seconds(20))
             #expect(exit == .exited(0))
             let reports = process.standardError.components(separatedBy: "\n").filter { $0.contains("Backlog") }
-            // About one report a second; a loaded machine stretches the run, a busy loop would give thousands.
-            #expect((2...10).contains(reports.count), "\(reports)")
+            // About one report a second; a loaded machine stretches the run (start-up and shutdown included),
+            // a busy loop would give thousands.
+            #expect((2...30).contains(reports.count), "\(reports)")
             #expect(reports.allSatisfy { $0.contains("backlog.measures=0") })
         }
     }

@@ -110,11 +110,11 @@ import Testing
                 group.cancelAll()
                 elapsed = started.duration(to: clock.now)
             }
-            // One cycle per 50 ms after the first (late ticks are skipped, never run in a burst);
-            // the slow task ran once.
+            // One cycle per 50 ms after the first (late ticks are skipped, never run in a burst: at most one
+            // more than the ticks that fit); at least one repeat even on a loaded machine. The slow task ran once.
             let cycles = metrics.cycles(interval: 1)
             let most = Int(elapsed / .milliseconds(50)) + 2
-            #expect((3...most).contains(cycles), "\(cycles) cycles in \(elapsed)")
+            #expect((2...most).contains(cycles), "\(cycles) cycles in \(elapsed)")
             #expect(metrics.cycles(interval: 1000) == 1)
         }
     }
@@ -152,7 +152,11 @@ import Testing
                 try await Task.sleep(for: .milliseconds(50))
                 // An invalid file is reported and the running definitions kept.
                 try "sources: [".write(toFile: path, atomically: true, encoding: .utf8)
-                try await Task.sleep(for: .milliseconds(150))
+                // Polled rather than slept for: on a loaded machine the check may run late.
+                func eventually(_ condition: () -> Bool) async throws {
+                    for _ in 0..<250 where !condition() { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                try await eventually { metrics.render().contains("stratus_polling_reloads_total{result=\"rejected\"} 1") }
                 #expect(agent.definitions.sources.map(\.name) == ["fast", "slow"])
                 #expect(metrics.render().contains("stratus_polling_reloads_total{result=\"rejected\"} 1"))
                 // A valid one replaces them and restarts the tasks with the new interval.
@@ -164,11 +168,11 @@ import Testing
                     waited += 1
                 }
                 #expect(agent.definitions.sources.map(\.name) == ["other"])
-                try await Task.sleep(for: .milliseconds(100))
+                try await eventually { metrics.cycles(interval: 2) >= 1 }
                 #expect(metrics.cycles(interval: 2) >= 1)
                 // An explicit request (what SIGHUP does) with an unchanged file reloads too.
                 agent.requestReload()
-                try await Task.sleep(for: .milliseconds(100))
+                try await eventually { metrics.render().contains("stratus_polling_reloads_total{result=\"ok\"} 2") }
                 #expect(metrics.render().contains("stratus_polling_reloads_total{result=\"ok\"} 2"))
                 group.cancelAll()
             }

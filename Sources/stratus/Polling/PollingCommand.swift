@@ -54,6 +54,7 @@ struct PollingRunCommand: AsyncParsableCommand {
                 metrics: built.metrics, port: port, logger: logger,
                 onListening: { port in logger.info("Polling metrics listening", metadata: ["port": "\(port)"]) }))
         }
+        services.append(StartupCodePagesService(logger: logger))
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
