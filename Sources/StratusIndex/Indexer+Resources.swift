@@ -1,4 +1,5 @@
 import Foundation
+import StratusCore
 
 /// Resource types and resources in the index (Gnocchi's `resource_type`, `resource`, `resource_history` and the
 /// per-type `rt_<hex>` / `rt_<hex>_history` tables), as both backends implement them:

@@ -1,5 +1,6 @@
 import Carbonara
 import Foundation
+import StratusCore
 
 /// The index of archive policies, archive policy rules and metrics (Gnocchi's indexer), one per backend.
 ///

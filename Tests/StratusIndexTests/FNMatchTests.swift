@@ -1,3 +1,4 @@
+import StratusCore
 import StratusIndex
 import Testing
 

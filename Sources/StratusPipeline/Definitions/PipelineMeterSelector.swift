@@ -1,3 +1,4 @@
+import StratusCore
 /// The `meters` list of a pipeline source (reference B7), with the include/exclude rules it
 /// shares with polling.yaml (B2, Ceilometer's `Source.check_source_filtering`).
 ///

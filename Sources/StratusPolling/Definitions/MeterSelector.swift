@@ -1,3 +1,4 @@
+import StratusCore
 /// The `meters` list of a polling source and Ceilometer's rules for it (reference B2,
 /// `Source.check_source_filtering` and `is_supported`).
 ///

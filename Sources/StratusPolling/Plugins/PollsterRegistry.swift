@@ -1,3 +1,4 @@
+import StratusCore
 /// The pollsters an agent can load, by namespace and meter name (Ceilometer's
 /// `ceilometer.poll.<namespace>` entry points), built from compile-time registrations.
 public struct PollsterRegistry: Sendable {
