@@ -71,17 +71,12 @@ struct AggregatesFetcher: Sendable {
 
         let query = MeasuresQuery(start: arguments.start, stop: arguments.stop)
         let reader = environment.reader
-        let read = try await withThrowingTaskGroup(of: (Int, [MeasuresReader.Aggregate]).self) { group in
-            for (index, reference) in references.enumerated() {
-                let method = methods[index]
-                group.addTask {
-                    (index, try await reader.measures(of: reference.metric, policy: reference.policy, method: method,
-                                                      granularities: granularities, query: query))
-                }
-            }
-            var result = [[MeasuresReader.Aggregate]](repeating: [], count: references.count)
-            for try await (index, aggregates) in group { result[index] = aggregates }
-            return result
+        // Each sack's pack is read once for all the metrics it holds.
+        let stored = try await reader.storedMetrics(references.map(\.metric.id))
+        let read = try references.enumerated().map { index, reference in
+            try reader.measures(
+                of: reference.metric, stored: stored[reference.metric.id] ?? StoredMetric(), policy: reference.policy,
+                method: methods[index], granularities: granularities, query: query)
         }
         let samplings = granularities.map { granularity in
             CrossSeriesAggregator.Sampling(granularity: granularity, series: read.map { aggregates in
