@@ -12,6 +12,8 @@ public final class FileStorageDriver: StorageDriver {
     private let logger: Logger
     /// Temporary pack files older than this (seconds) were left by a killed writer and are removed.
     private let staleTemporaryAge: Double
+    /// Packs read recently, served while their file is unchanged.
+    private let packCache = PackCache()
 
     /// Opens (creating if needed) the storage directory.
     /// - Throws: `StorageError.io` when the directories cannot be created.
@@ -41,13 +43,22 @@ public final class FileStorageDriver: StorageDriver {
     public func load(sack: Int) async throws -> SackContents {
         let path = packPath(sack)
         let logger = self.logger
+        let cache = self.packCache
         return try await NIOThreadPool.singleton.runIfActive {
+            // The identity is taken before reading: contents are never kept under a newer file's identity.
+            let identity = PackCache.identity(of: path)
+            if let identity, let cached = cache.contents(sack: sack, identity: identity) { return cached }
             guard let bytes = try IncomingFileSystem.readFile(path) else { return SackContents() }
-            return SackPack.decode(bytes, path: path, logger: logger)
+            let contents = SackPack.decode(bytes, path: path, logger: logger)
+            if let identity {
+                cache.store(sack: sack, identity: identity, contents: contents, now: Int64(Date().timeIntervalSince1970 * 1e9))
+            }
+            return contents
         }
     }
 
     public func store(sack: Int, _ contents: SackContents) async throws {
+        packCache.remove(sack: sack)
         let path = packPath(sack)
         let directory = basePath
         try await NIOThreadPool.singleton.runIfActive {
