@@ -71,7 +71,7 @@ public final class StratusProcess: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         do {
-            try process.run()
+            try Self.launch(process)
         } catch {
             try? log.close()
             try? FileManager.default.removeItem(atPath: logPath)
@@ -224,5 +224,16 @@ extension StratusProcess {
             try await Task.sleep(for: .milliseconds(50))
         }
         return nil
+    }
+}
+
+extension StratusProcess {
+    /// Serialises `Process.run()` across the test process: one of six full runs crashed inside Foundation's
+    /// `Process.run()` (a `memcpy` past a page) while several suites started processes at once.
+    private static let launchLock = Mutex(())
+
+    /// Starts `process`, one launch at a time.
+    public static func launch(_ process: Process) throws {
+        try launchLock.withLock { _ in try process.run() }
     }
 }

@@ -53,7 +53,7 @@ struct ClientCommandTests {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try StratusProcess.launch(process)
         try? out.close()
         try? err.close()
         let deadline = ContinuousClock.now + .seconds(60)
