@@ -112,3 +112,11 @@ enum YAMLConfigurationReader {
         }
     }
 }
+
+extension ConfigurationError {
+    /// A Yams parse error as a configuration error with its line (and, for a reader error, the line of its
+    /// byte offset in `text`), as every YAML file Stratus reads reports them.
+    public init(yaml error: YamlError, text: String, file: String) {
+        self = YAMLConfigurationReader.configurationError(error, text: text, file: file)
+    }
+}

@@ -179,16 +179,7 @@ struct AggregationRoutes: APIRouteCollection {
             } catch let error as ResampleError {
                 throw APIError(.badRequest, error.reason)
             }
-            var writer = MeasuresWriter(estimatedPoints: aggregates.reduce(0) { $0 + $1.series.count })
-            for aggregate in aggregates {
-                let label: MeasuresWriter.GranularityLabel = switch resample {
-                case .span(let span)?: .span(span)
-                case .calendar(let group)?: .calendar(group.rawValue)
-                case nil: .span(aggregate.granularity)
-                }
-                writer.append(aggregate.series, label: label)
-            }
-            var buffer = writer.finish()
+            var buffer = MeasuresRoutes.body(aggregates, resample: resample)
             return buffer.readBytes(length: buffer.readableBytes) ?? []
         }
 

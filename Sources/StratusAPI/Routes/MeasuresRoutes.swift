@@ -134,16 +134,8 @@ struct MeasuresRoutes: APIRouteCollection {
         } catch let error as ResampleError {
             throw APIError(.badRequest, error.reason)
         }
-        var writer = MeasuresWriter(estimatedPoints: aggregates.reduce(0) { $0 + $1.series.count })
-        for aggregate in aggregates {
-            let label: MeasuresWriter.GranularityLabel = switch resample {
-            case .span(let span)?: .span(span)
-            case .calendar(let group)?: .calendar(group.rawValue)
-            case nil: .span(aggregate.granularity)
-            }
-            writer.append(aggregate.series, label: label)
-        }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: writer.finish()))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: Self.body(aggregates, resample: resample)))
     }
 
     /// Processes the metric's waiting measures now (Gnocchi's `refresh_metrics`), if it has any.
@@ -177,5 +169,20 @@ struct MeasuresRoutes: APIRouteCollection {
                 "cause": "Argument value error", "detail": .string(name), "reason": "Must be a datetime or a timestamp",
             ])
         }
+    }
+
+    /// The `[[timestamp, granularity, value], …]` body of aggregates, each labelled with the resample target
+    /// when there is one, else with its granularity.
+    static func body(_ aggregates: [MeasuresReader.Aggregate], resample: ResampleTarget?) -> ByteBuffer {
+        var writer = MeasuresWriter(estimatedPoints: aggregates.reduce(0) { $0 + $1.series.count })
+        for aggregate in aggregates {
+            let label: MeasuresWriter.GranularityLabel = switch resample {
+            case .span(let span)?: .span(span)
+            case .calendar(let group)?: .calendar(group.rawValue)
+            case nil: .span(aggregate.granularity)
+            }
+            writer.append(aggregate.series, label: label)
+        }
+        return writer.finish()
     }
 }

@@ -83,20 +83,9 @@ struct ResourceRoutes: APIRouteCollection {
         let pagination = try query.pagination(maxLimit: environment.configuration.maxLimit, defaultSorts: Self.defaultSorts)
         let attrs = query.values("attrs")
         let filter = try environment.policyFilter(.listResource, identity)
-        let sorts = try QueryParameters.sorts(
-            pagination.sorts, validKeys: Set(Resource.genericColumns + type.attributes.map(\.name)))
-        let resources = try await environment.listResources(
-            type: type.name,
-            ResourceQuery(
-                filter: filter, sort: sorts.map { (key: $0.key, ascending: $0.ascending) }, limit: pagination.limit,
-                marker: pagination.marker, details: details, history: history, creator: identity.user))
-        var headers: HTTPFields = [:]
-        if let last = resources.last, resources.count >= pagination.limit {
-            let marker = history ? "\(last.id.lowercaseText)@\(last.revision)" : last.id.lowercaseText
-            headers[HTTPField.Name("Link")!] = MetricRoutes.nextLink(
-                base: environment.baseURL(of: request) + request.uri.path, query: query,
-                limit: pagination.limit, marker: marker, sorts: pagination.sorts)
-        }
+        let (resources, headers) = try await environment.resourcePage(
+            type: type, filter: filter, pagination: pagination, details: details, history: history,
+            identity: identity, request: request, query: query)
         return Response.json(.array(resources.map { ResourceBody.json($0, attrs: attrs) }), headers: headers)
     }
 
@@ -292,5 +281,30 @@ extension APIEnvironment {
         } catch let error as IndexError where error.code != .database {
             throw APIError(.badRequest, error.message)
         }
+    }
+}
+
+extension APIEnvironment {
+    /// One page of a resource listing or search (sorted, limited, after the marker), with the `Link: rel="next"`
+    /// header when the page is full.
+    func resourcePage(
+        type: ResourceType, filter: SearchExpression?, pagination: QueryParameters.Pagination, details: Bool, history: Bool,
+        identity: Identity, request: Request, query: QueryParameters
+    ) async throws -> ([Resource], HTTPFields) {
+        let sorts = try QueryParameters.sorts(
+            pagination.sorts, validKeys: Set(Resource.genericColumns + type.attributes.map(\.name)))
+        let resources = try await listResources(
+            type: type.name,
+            ResourceQuery(
+                filter: filter, sort: sorts.map { (key: $0.key, ascending: $0.ascending) }, limit: pagination.limit,
+                marker: pagination.marker, details: details, history: history, creator: identity.user))
+        var headers: HTTPFields = [:]
+        if let last = resources.last, resources.count >= pagination.limit {
+            let marker = history ? "\(last.id.lowercaseText)@\(last.revision)" : last.id.lowercaseText
+            headers[HTTPField.Name("Link")!] = MetricRoutes.nextLink(
+                base: baseURL(of: request) + request.uri.path, query: query,
+                limit: pagination.limit, marker: marker, sorts: pagination.sorts)
+        }
+        return (resources, headers)
     }
 }

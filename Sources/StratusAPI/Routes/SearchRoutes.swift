@@ -42,20 +42,9 @@ struct SearchRoutes: APIRouteCollection {
         if let policy = try environment.policyFilter(.searchResource, identity) {
             filter = filter.map { .and([policy, $0]) } ?? policy
         }
-        let sorts = try QueryParameters.sorts(
-            pagination.sorts, validKeys: Set(Resource.genericColumns + type.attributes.map(\.name)))
-        let resources = try await environment.listResources(
-            type: type.name,
-            ResourceQuery(
-                filter: filter, sort: sorts.map { (key: $0.key, ascending: $0.ascending) }, limit: pagination.limit,
-                marker: pagination.marker, details: details, history: history, creator: identity.user))
-        var headers: HTTPFields = [:]
-        if let last = resources.last, resources.count >= pagination.limit {
-            let marker = history ? "\(last.id.lowercaseText)@\(last.revision)" : last.id.lowercaseText
-            headers[HTTPField.Name("Link")!] = MetricRoutes.nextLink(
-                base: environment.baseURL(of: request) + request.uri.path, query: query,
-                limit: pagination.limit, marker: marker, sorts: pagination.sorts)
-        }
+        let (resources, headers) = try await environment.resourcePage(
+            type: type, filter: filter, pagination: pagination, details: details, history: history,
+            identity: identity, request: request, query: query)
         let attrs = query.values("attrs")
         return Response.json(.array(resources.map { ResourceBody.json($0, attrs: attrs) }), headers: headers)
     }

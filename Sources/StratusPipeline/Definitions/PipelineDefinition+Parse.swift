@@ -125,10 +125,10 @@ extension PipelineDefinition {
             }
             sourceLines[name] = line ?? 0
             unknownKeys(mapping, allowed: sourceKeys, label: label, problem: problem)
-            var selector: PipelineMeterSelector?
+            var selector: MeterSelector?
             if let meters = stringList(mapping["meters"], key: "meters", label: label, line: line, problem: problem) {
                 do {
-                    selector = try PipelineMeterSelector(meters)
+                    selector = try MeterSelector(meters)
                 } catch {
                     problem(mapping["meters"]?.mark?.line ?? line, "\(label): \(error)")
                 }

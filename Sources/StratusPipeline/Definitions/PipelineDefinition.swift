@@ -8,14 +8,14 @@ public struct PipelineDefinition: Sendable, Hashable {
         /// The unique name.
         public var name: String
         /// The meter selection (include/exclude rules of B2).
-        public var meters: PipelineMeterSelector
+        public var meters: MeterSelector
         /// The sinks, by name, in order.
         public var sinks: [String]
         /// The line of the source in the file.
         public var line: Int?
 
         /// Creates a source.
-        public init(name: String, meters: PipelineMeterSelector, sinks: [String], line: Int? = nil) {
+        public init(name: String, meters: MeterSelector, sinks: [String], line: Int? = nil) {
             self.name = name
             self.meters = meters
             self.sinks = sinks

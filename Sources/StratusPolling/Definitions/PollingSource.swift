@@ -1,3 +1,4 @@
+import StratusCore
 /// One source of `polling.yaml`: which meters to poll, how often, on which resources.
 public struct PollingSource: Sendable, Hashable {
     /// The unique source name.

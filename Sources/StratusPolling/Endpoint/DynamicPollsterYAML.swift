@@ -43,27 +43,7 @@ enum DynamicPollsterYAML {
 
     /// A Yams error as a configuration error with its line.
     static func error(_ error: YamlError, text: String, file: String) -> ConfigurationError {
-        switch error {
-        case let .scanner(context, problem, mark, _),
-             let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
-            var reason = "invalid YAML: \(problem)"
-            if let context { reason += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
-            return ConfigurationError(file: file, line: mark.line, reason: reason)
-        case let .duplicatedKeysInMapping(duplicates, context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return ConfigurationError(
-                file: file, line: context.mark.line > 0 ? context.mark.line : nil,
-                reason: "invalid YAML: duplicate key \(keys)")
-        case let .reader(problem, offset, _, _):
-            var line: Int?
-            if let offset {
-                line = 1 + text.utf8.prefix(offset).reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-            }
-            return ConfigurationError(file: file, line: line, reason: "invalid YAML: \(problem)")
-        default:
-            return ConfigurationError(file: file, reason: "invalid YAML: \(error)")
-        }
+        ConfigurationError(yaml: error, text: text, file: file)
     }
 }
 

@@ -1,20 +1,17 @@
-import StratusCore
-/// The `meters` list of a pipeline source (reference B7), with the include/exclude rules it
-/// shares with polling.yaml (B2, Ceilometer's `Source.check_source_filtering`).
+/// The `meters` list of a polling.yaml or pipeline.yaml source and Ceilometer's rules for it (reference B2 and
+/// B7, `Source.check_source_filtering` and `is_supported`).
 ///
-/// Items are meter names, fnmatch patterns (`disk.*`), `*`, or exclusions `!name` / `!pattern`.
-/// The list is not empty; it cannot mix included and excluded items; it cannot mix `*` with
-/// included items. `*` with exclusions, and exclusions only (everything else), are valid.
-///
-/// The rules and messages are the same as StratusPolling's `MeterSelector`, which this target
-/// may not import.
-public struct PipelineMeterSelector: Sendable, Hashable {
+/// Items are meter names, fnmatch patterns (`memory.*`), `*`, or exclusions `!name` /
+/// `!pattern`. The list is not empty; it cannot mix included and excluded items; it cannot mix
+/// `*` with included items. `*` with exclusions, and exclusions only (meaning everything else),
+/// are valid.
+public struct MeterSelector: Sendable, Hashable {
     /// The items as written.
     public let items: [String]
     private let includes: [FNMatchPattern]
     private let excludes: [FNMatchPattern]
 
-    /// A rule the list breaks.
+    /// A rule of B2 the list breaks.
     public enum Violation: Error, Sendable, Hashable, CustomStringConvertible {
         /// No meters.
         case empty
@@ -36,7 +33,7 @@ public struct PipelineMeterSelector: Sendable, Hashable {
     }
 
     /// Checks and compiles a `meters` list.
-    /// - Throws: ``Violation`` for a list B2/B7 reject.
+    /// - Throws: ``Violation`` for a list B2 rejects.
     public init(_ items: [String]) throws(Violation) {
         guard !items.isEmpty else { throw .empty }
         guard !items.contains(where: { $0.isEmpty || $0 == "!" }) else { throw .emptyItem }
@@ -50,7 +47,7 @@ public struct PipelineMeterSelector: Sendable, Hashable {
         excludes = excluded.map { FNMatchPattern(String($0.dropFirst())) }
     }
 
-    /// Whether the source takes `meterName`: not if an exclusion matches; yes if an inclusion
+    /// Whether the source polls `meterName`: not if an exclusion matches; yes if an inclusion
     /// matches; else yes only when the list holds exclusions only.
     public func selects(_ meterName: String) -> Bool {
         if excludes.contains(where: { $0.matches(meterName) }) { return false }
@@ -58,6 +55,6 @@ public struct PipelineMeterSelector: Sendable, Hashable {
         return includes.isEmpty
     }
 
-    public static func == (lhs: PipelineMeterSelector, rhs: PipelineMeterSelector) -> Bool { lhs.items == rhs.items }
+    public static func == (lhs: MeterSelector, rhs: MeterSelector) -> Bool { lhs.items == rhs.items }
     public func hash(into hasher: inout Hasher) { hasher.combine(items) }
 }
