@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "StratusAPI", targets: ["StratusAPI"]),
         .library(name: "StratusTesting", targets: ["StratusTesting"]),
         .library(name: "StratusCompute", targets: ["StratusCompute"]),
+        .library(name: "StratusAlarms", targets: ["StratusAlarms"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -72,7 +73,7 @@ let package = Package(
         .target(
             name: "StratusAPI",
             dependencies: [
-                "StratusCore", "Carbonara", "StratusIndex", "StratusStorage",
+                "StratusCore", "Carbonara", "StratusIndex", "StratusStorage", "StratusAlarms",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -116,6 +117,25 @@ let package = Package(
                 "StratusCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StratusAlarms",
+            dependencies: [
+                "StratusCore", "StratusIndex",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -128,7 +148,7 @@ let package = Package(
             name: "stratus",
             dependencies: [
                 "StratusCore", "Carbonara", "StratusIndex", "StratusStorage", "StratusAPI", "StratusPolling",
-                "StratusCompute", "StratusPipeline",
+                "StratusCompute", "StratusPipeline", "StratusAlarms",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -190,7 +210,21 @@ let package = Package(
         ),
         .testTarget(
             name: "StratusPipelineTests",
-            dependencies: ["StratusPipeline", "StratusCore"],
+            dependencies: [
+                "StratusPipeline", "StratusCore", "StratusTesting", "StratusAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StratusAlarmsTests",
+            dependencies: [
+                "StratusAlarms", "StratusCore", "StratusTesting", "StratusAPI", "StratusIndex",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
