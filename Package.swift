@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "StratusTesting", targets: ["StratusTesting"]),
         .library(name: "StratusCompute", targets: ["StratusCompute"]),
         .library(name: "StratusAlarms", targets: ["StratusAlarms"]),
+        .library(name: "StratusPolling", targets: ["StratusPolling"]),
+        .library(name: "StratusPipeline", targets: ["StratusPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -80,8 +82,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            swiftSettings: strict
+            exclude: ["Console/web"],
+            swiftSettings: strict,
+            plugins: ["EmbedConsoleAssets"]
         ),
+        // The web console's files (Sources/StratusAPI/Console/web) become a generated Swift file at build time.
+        .executableTarget(name: "ConsoleAssetEmbedder", swiftSettings: strict),
+        .plugin(name: "EmbedConsoleAssets", capability: .buildTool(), dependencies: ["ConsoleAssetEmbedder"]),
         .systemLibrary(
             name: "CLibvirt",
             pkgConfig: "libvirt",
@@ -134,6 +141,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -211,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "StratusPipelineTests",
             dependencies: [
-                "StratusPipeline", "StratusCore", "StratusTesting", "StratusAPI",
+                "StratusPipeline", "StratusCore", "StratusTesting", "StratusAPI", "StratusPolling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -18,6 +18,8 @@ let package = Package(
                 .product(name: "StratusIndex", package: "Stratus"),
                 .product(name: "StratusCore", package: "Stratus"),
                 .product(name: "StratusCompute", package: "Stratus"),
+                .product(name: "StratusPipeline", package: "Stratus"),
+                .product(name: "StratusPolling", package: "Stratus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -7,6 +7,7 @@
 # STRATUS_BINARY defaults to .build-release/release/stratus (build it with
 #   swift build -c release --static-swift-stdlib --product stratus --scratch-path .build-release).
 # Environment:
+#   STRATUS_ROLES  roles to run (default api,metricd: the API benchmark measures the API alone)
 #   STRATUS_ARGS   extra arguments for `stratus all-in-one` (e.g. "--sacks-number 8 --set metricd.workers=2")
 #   IDLE_SECONDS   how long the server idles before its RSS is read (default 10)
 #   DATA_PARENT    where the temporary data directory goes (default $TMPDIR or /tmp)
@@ -42,9 +43,9 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 pss_kib() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null || echo "?"; }
 
 echo "# $(date -u '+%Y-%m-%dT%H:%M:%SZ') $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# server: $BIN all-in-one --data-dir $DATA --port 0 ${STRATUS_ARGS:-}"
+echo "# server: $BIN all-in-one --roles ${STRATUS_ROLES:-api,metricd} --data-dir $DATA --port 0 ${STRATUS_ARGS:-}"
 # shellcheck disable=SC2086
-"$BIN" all-in-one --data-dir "$DATA" --port 0 ${STRATUS_ARGS:-} >"$OUT" 2>"$ERR" </dev/null &
+"$BIN" all-in-one --roles "${STRATUS_ROLES:-api,metricd}" --data-dir "$DATA" --port 0 ${STRATUS_ARGS:-} >"$OUT" 2>"$ERR" </dev/null &
 PID=$!
 
 PORT=

@@ -6,6 +6,7 @@ import Carbonara
 import StratusCore
 import StratusIndex
 import StratusStorage
+import StratusAlarms
 
 /// What every route needs: the time-series core, the API configuration, and helpers built once.
 public struct APIEnvironment: Sendable {
@@ -21,6 +22,8 @@ public struct APIEnvironment: Sendable {
     /// Request and backlog metrics served on `/metrics`.
     public let metrics: APIMetrics
     public let logger: Logger
+    /// The Aodh `/v2` alarm store (in the index database); nil serves no `/v2` routes.
+    public let alarmStore: (any AlarmDatabase)?
     /// Active metrics read recently (`[api] metadata_cache_ttl`), for the measures paths.
     let metricCache: ExpiringCache<UUID, Metric>
     /// Archive policies read recently, by name.
@@ -29,8 +32,10 @@ public struct APIEnvironment: Sendable {
     /// Wires the API over a core; `configuration.authMode` was validated by `APIConfiguration`.
     public init(
         core: TimeSeriesCore, configuration: APIConfiguration, cors: CORSConfiguration = CORSConfiguration(),
-        wakeup: MetricdWakeup? = nil, metricdStatistics: MetricdStatistics? = nil, logger: Logger
+        wakeup: MetricdWakeup? = nil, metricdStatistics: MetricdStatistics? = nil,
+        alarmStore: (any AlarmDatabase)? = nil, logger: Logger
     ) {
+        self.alarmStore = alarmStore
         self.core = core
         self.configuration = configuration
         self.authMode = AuthMode(rawValue: configuration.authMode) ?? .basic

@@ -16,6 +16,7 @@ public enum APIRouter {
         router.add(middleware: ErrorMiddleware())
         RootRoutes(environment: environment).register(on: router)
         StatusRoutes(environment: environment).registerUnauthenticated(on: router)
+        ConsoleRoutes(environment: environment).register(on: router)
         let authenticated = router.group().add(middleware: AuthMiddleware(mode: environment.authMode))
         for collection in routeCollections(environment) {
             collection.register(on: authenticated)
@@ -38,6 +39,7 @@ public enum APIRouter {
             StatusRoutes(environment: environment),
             SearchRoutes(environment: environment),
             AggregatesRoutes(environment: environment),
+            AlarmRoutes(environment: environment),
         ]
     }
 }

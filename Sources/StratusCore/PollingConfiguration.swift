@@ -6,7 +6,7 @@ public struct PollingConfiguration: Sendable, Hashable {
         "cfg_file", "batch_size", "pollsters_definitions_dirs", "threads_to_process_pollsters",
         "partitioning_group_prefix", "identity_name_discovery", "enable_notifications",
         "enable_prometheus_exporter", "prometheus_listen_addresses", "heartbeat_socket_dir",
-        "publishers", "metrics_port", "host", "reload_check_interval",
+        "publishers", "metrics_port", "host", "reload_check_interval", "spool_dir", "spool_max_bytes",
     ]
 
     /// The polling definitions file (default `polling.yaml`; relative paths are resolved by the
@@ -33,9 +33,14 @@ public struct PollingConfiguration: Sendable, Hashable {
     public var prometheusListenAddresses: [String]
     /// Directory of the heartbeat socket, nil for none.
     public var heartbeatSocketDir: String?
-    /// Where samples go until a pipeline takes them: `log://` (default) and/or
-    /// `file:///path/samples.jsonl` (one JSON meter message per line).
+    /// Where samples go: `notifier://HOST:PORT[,HOST:PORT…]` (notification agents), `log://`
+    /// (default) and/or `file:///path/samples.jsonl` (one JSON meter message per line).
     public var publishers: [String]
+    /// Where `notifier://` keeps batches an agent has not acknowledged (default
+    /// `/var/lib/stratus/spool`; empty keeps them in memory).
+    public var spoolDir: String
+    /// The most bytes spooled per notification agent (default 100 MiB); the oldest are dropped beyond.
+    public var spoolMaxBytes: Int
     /// The loopback port of the agent's own `/metrics` (Prometheus text; default 9102); 0 picks a
     /// free port; -1 disables it.
     public var metricsPort: Int
@@ -56,8 +61,11 @@ public struct PollingConfiguration: Sendable, Hashable {
         identityNameDiscovery: Bool = false, enableNotifications: Bool = true,
         enablePrometheusExporter: Bool = false, prometheusListenAddresses: [String] = ["127.0.0.1:9101"],
         heartbeatSocketDir: String? = nil, publishers: [String] = ["log://"], metricsPort: Int = 9102,
-        host: String? = nil, reloadCheckInterval: Int64 = 5 * Timestamps.nanosecondsPerSecond
+        host: String? = nil, reloadCheckInterval: Int64 = 5 * Timestamps.nanosecondsPerSecond,
+        spoolDir: String = "/var/lib/stratus/spool", spoolMaxBytes: Int = 100 << 20
     ) {
+        self.spoolDir = spoolDir
+        self.spoolMaxBytes = spoolMaxBytes
         self.cfgFile = cfgFile
         self.cfgFileIsExplicit = cfgFileIsExplicit
         self.batchSize = batchSize
@@ -91,9 +99,14 @@ public struct PollingConfiguration: Sendable, Hashable {
                 "threads_to_process_pollsters", "polling.threads_to_process_pollsters must be 0 or more, got \(threads)")
         }
         let publishers = try section.stringList("publishers", default: ["log://"])
-        for publisher in publishers where !(publisher == "log" || publisher.hasPrefix("log:") || publisher.hasPrefix("file:")) {
+        for publisher in publishers
+        where !(publisher == "log" || publisher.hasPrefix("log:") || publisher.hasPrefix("file:") || publisher.hasPrefix("notifier:")) {
             throw section.error(
-                "publishers", "polling.publishers: unknown publisher '\(publisher)'; valid: log://, file:///path")
+                "publishers", "polling.publishers: unknown publisher '\(publisher)'; valid: notifier://HOST:PORT, log://, file:///path")
+        }
+        let spoolMaxBytes = try section.int("spool_max_bytes", default: 100 << 20)
+        guard spoolMaxBytes >= 0 else {
+            throw section.error("spool_max_bytes", "polling.spool_max_bytes must be 0 or more, got \(spoolMaxBytes)")
         }
         let metricsPort = try section.int("metrics_port", default: 9102)
         guard (-1...65_535).contains(metricsPort) else {
@@ -120,6 +133,8 @@ public struct PollingConfiguration: Sendable, Hashable {
             publishers: publishers,
             metricsPort: metricsPort,
             host: try section.optionalString("host"),
-            reloadCheckInterval: reload)
+            reloadCheckInterval: reload,
+            spoolDir: try section.string("spool_dir", default: "/var/lib/stratus/spool"),
+            spoolMaxBytes: spoolMaxBytes)
     }
 }

@@ -23,7 +23,9 @@ struct ApiCommand: AsyncParsableCommand {
         let core = try await TimeSeriesCore.open(configuration: configuration, dataDirectory: options.absoluteDataDirectory, logger: logger)
         let api = try APIConfiguration(configuration.section("api"))
         let environment = APIEnvironment(
-            core: core, configuration: api, cors: try CORSConfiguration(configuration.section("cors")), logger: logger)
+            core: core, configuration: api, cors: try CORSConfiguration(configuration.section("cors")),
+            alarmStore: try await APIEnvironment.openAlarmStore(configuration: configuration, dataDirectory: options.absoluteDataDirectory, logger: logger),
+            logger: logger)
         let app = APIServer.makeApplication(
             environment: environment, host: host ?? api.host, port: port ?? api.port, logger: logger,
             onListening: { port in logger.info("API listening", metadata: ["port": "\(port)"]) })

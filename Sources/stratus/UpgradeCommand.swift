@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import StratusAlarms
 import StratusCore
 import StratusStorage
 
@@ -32,6 +33,7 @@ struct UpgradeOptions: ParsableArguments {
             configuration: configuration, dataDirectory: dataDirectory, sacks: sacks,
             createDefaults: !skipArchivePolicies, skipIndex: skipIndex, skipStorage: skipStorage,
             createLegacyResourceTypes: createLegacyResourceTypes, logger: logger)
+        if !skipIndex { try await AlarmStores.upgrade(indexerURL: try TimeSeriesCore.Paths(configuration: configuration, dataDirectory: dataDirectory).index, logger: logger) }
     }
 }
 

@@ -24,7 +24,7 @@ struct AllInOneTests {
     func processesMeasuresWrittenToItsIncomingAndStopsCleanlyOnSIGTERM() async throws {
         try await TemporaryDirectory.with(prefix: "stratus-e2e-aio") { directory in
             let data = directory.path + "/data"
-            let arguments = ["all-in-one", "--data-dir", data, "--port", "0", "--set", "metricd.metric_processing_delay=1"]
+            let arguments = ["all-in-one", "--roles", "api,metricd", "--data-dir", data, "--port", "0", "--set", "metricd.metric_processing_delay=1"]
             try await StratusProcess.with(arguments) { process in
                 // A fresh directory: all-in-one upgrades it itself.
                 let ready = try await Self.eventually(timeout: .seconds(60)) {

@@ -25,7 +25,7 @@ struct ClientCommandTests {
     /// Starts `stratus all-in-one` on port 0 in a fresh directory and runs `body` with its endpoint.
     static func withServer(_ body: (String) async throws -> Void) async throws {
         try await TemporaryDirectory.with(prefix: "stratus-e2e-client") { directory in
-            let arguments = ["all-in-one", "--data-dir", directory.path + "/data", "--port", "0",
+            let arguments = ["all-in-one", "--roles", "api,metricd", "--data-dir", directory.path + "/data", "--port", "0",
                              "--set", "metricd.metric_processing_delay=1"]
             try await StratusProcess.with(arguments) { process in
                 let endpoint = try await process.apiEndpoint()

@@ -18,7 +18,7 @@ struct GnocchiClientSearchTests {
           .timeLimit(.minutes(3)))
     func resourceSearchWithTheFilterGrammar() async throws {
         try await TemporaryDirectory.with(prefix: "stratus-e2e-search") { directory in
-            let arguments = ["all-in-one", "--data-dir", directory.path + "/data", "--port", "0",
+            let arguments = ["all-in-one", "--roles", "api,metricd", "--data-dir", directory.path + "/data", "--port", "0",
                              "--set", "metricd.metric_processing_delay=1"]
             try await StratusProcess.with(arguments) { process in
                 let endpoint = try await process.apiEndpoint()

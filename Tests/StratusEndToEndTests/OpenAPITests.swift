@@ -127,7 +127,7 @@ struct OpenAPITests {
         let operations = Self.operations(in: try Self.specification())
         try #require(!operations.isEmpty, "no operation found in docs/openapi.yaml")
         try await TemporaryDirectory.with(prefix: "stratus-e2e-openapi") { directory in
-            let arguments = ["all-in-one", "--data-dir", directory.path + "/data", "--port", "0"]
+            let arguments = ["all-in-one", "--roles", "api,metricd", "--data-dir", directory.path + "/data", "--port", "0"]
             try await StratusProcess.with(arguments) { process in
                 let endpoint = try await process.apiEndpoint()
                 let base = try #require(endpoint, "all-in-one did not start:\n\(process.standardError)")

@@ -41,10 +41,10 @@ struct PipelineDefinitionTests {
         #expect(definition.sources.map(\.name) == ["meter_source", "cpu_source", "disk_source", "network_source"])
         #expect(definition.sinks.allSatisfy { $0.publishers.map(\.text) == ["gnocchi://"] })
         #expect(definition.sinks.first { $0.name == "cpu_sink" }?.transformers.map(\.name) == ["rate_of_change"])
-        // Without the stand-in, gnocchi:// is an unknown scheme.
-        #expect(throws: PipelineDefinitionError.self) {
-            try PipelineDefinition.load(path: path, context: Fixture.publisherContext)
-        }
+        // The built-in registry has the real gnocchi:// publisher: the shipped file validates as is.
+        #expect(try PipelineDefinition.load(path: path, context: Fixture.publisherContext).sinks.count == 5)
+        // And the built-in default the roles fall back to is that file.
+        #expect(DefaultPipeline.text == (try String(contentsOfFile: path, encoding: .utf8)))
     }
 
     @Test func everyErrorHasFileLineAndReason() {
@@ -93,7 +93,7 @@ struct PipelineDefinitionTests {
             "pipeline.yaml:22: sink 's': transformer 'rate_of_change': target.scale: ",
             "pipeline.yaml:23: sink 's': unknown transformer 'no_such_transformer'; valid: accumulator, aggregator, arithmetic, delta, rate_of_change, unit_conversion",
             "pipeline.yaml:26: sink 's': transformer 'aggregator': size: must be an integer >= 1",
-            "pipeline.yaml:27: sink 's': unknown publisher scheme 'ftp' in 'ftp://host'; valid: file://, gnocchi://, log://, test://",
+            "pipeline.yaml:27: sink 's': unknown publisher scheme 'ftp' in 'ftp://host'; valid: file://, gnocchi://, http://, https://, log://, prometheus://, test://, udp://",
             "pipeline.yaml:27: sink 's': the path for the file publisher is required: 'file://?max_bytes=x'",
             "pipeline.yaml:28: Duplicated sink names: s (first at line 17)",
             "pipeline.yaml:31: sink 'empty': No publisher specified",

@@ -12,6 +12,8 @@ enum StratusBench {
                      [--profile metricd|ingest --perf-control CTL_FIFO --perf-ack ACK_FIFO]
           compute    [--domains 100] [--cycles 1000]
           aggregates [--metrics 100] [--points 1440] [--runs 20]
+          pipeline   --url http://127.0.0.1:8041 [--pipeline ../pipeline.yaml] [--instances 1000] [--samples 700000] [--batch 50] [--user admin]
+          transport  [--samples 200000] [--batch 50] [--senders 4]
         """
 
     static func main() async {
@@ -33,6 +35,10 @@ enum StratusBench {
                             "profile", "perf-control", "perf-ack"]))
             case "compute":
                 try await ComputeBenchmark.run(Options(rest, known: ["domains", "cycles"]))
+            case "transport":
+                try await TransportBenchmark.run(Options(rest, known: ["samples", "batch", "senders"]))
+            case "pipeline":
+                try await PipelineBenchmark.run(Options(rest, known: ["url", "pipeline", "instances", "samples", "batch", "user"]))
             case "aggregates":
                 try AggregatesBenchmark.run(Options(rest, known: ["metrics", "points", "runs"]))
             case "-h", "--help", "help":

@@ -1,4 +1,5 @@
 import Crypto
+import Synchronization
 
 /// Ceilometer's meter message signature (`publisher/utils.py`, reference B6): HMAC-SHA256 over
 /// the message flattened recursively with sorted keys (nested keys joined with `:`), feeding
@@ -14,22 +15,57 @@ public enum MessageSigner {
     /// The signature of `message` for `secret`; `""` when `secret` is empty.
     public static func signature(of message: [String: TelemetryValue], secret: String) -> String {
         guard !secret.isEmpty else { return "" }
-        var hmac = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
-        for (name, value) in keypairs(message, prefix: nil) where name != "message_signature" {
-            hmac.update(data: Array(name.utf8))
-            let text: String
-            if case .list(let items) = value {
-                text = PythonText.listRepr(items, stringsAsBytes: true)
-            } else {
-                text = PythonText.str(value)
+        // HMAC over the concatenation of every update is the HMAC of the updates: build the bytes
+        // once, authenticate once.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        appendKeypairs(message, prefix: [], into: &bytes)
+        var mac = keyed(secret)
+        mac.update(data: bytes)
+        let code = mac.finalize()
+        return code.withUnsafeBytes { raw in
+            var hex = [UInt8](repeating: 0, count: raw.count * 2)
+            for (index, byte) in raw.enumerated() {
+                hex[2 * index] = hexDigits[Int(byte >> 4)]
+                hex[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
             }
-            hmac.update(data: Array(text.utf8))
+            return String(decoding: hex, as: UTF8.self)
         }
-        let digest = hmac.finalize()
-        return digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// The HMAC state after the key, for the last secret used: copying it (copy-on-write) saves
+    /// hashing the key for every message.
+    private static let lastKey = Mutex<(secret: String, mac: HMAC<SHA256>)?>(nil)
+
+    private static func keyed(_ secret: String) -> HMAC<SHA256> {
+        lastKey.withLock { state in
+            if let state, state.secret == secret { return state.mac }
+            let mac = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
+            state = (secret, mac)
+            return mac
+        }
+    }
+
+    /// `recursive_keypairs` fed to the HMAC: for each pair in sorted order, `str(name)` then
+    /// `str(value)` (lists with their strings as bytes); top-level `message_signature` skipped.
+    private static func appendKeypairs(_ dictionary: [String: TelemetryValue], prefix: [UInt8], into bytes: inout [UInt8]) {
+        for (key, value) in PythonText.sortedEntries(dictionary) {
+            if prefix.isEmpty && key == "message_signature" { continue }
+            if case .dictionary(let nested) = value {
+                appendKeypairs(nested, prefix: prefix + Array(key.utf8) + [UInt8(ascii: ":")], into: &bytes)
+                continue
+            }
+            bytes.append(contentsOf: prefix)
+            bytes.append(contentsOf: key.utf8)
+            switch value {
+            case .string(let text): bytes.append(contentsOf: text.utf8)
+            case .int(let number): bytes.append(contentsOf: String(number).utf8)
+            case .list(let items): bytes.append(contentsOf: PythonText.listRepr(items, stringsAsBytes: true).utf8)
+            default: bytes.append(contentsOf: PythonText.str(value).utf8)
+            }
+        }
     }
 
     /// Whether `message["message_signature"]` is the signature of the rest of `message`.
@@ -42,20 +78,5 @@ public enum MessageSigner {
         var difference: UInt8 = 0
         for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
         return difference == 0
-    }
-
-    /// `recursive_keypairs`: sorted, nested dictionaries flattened with `:`.
-    static func keypairs(_ dictionary: [String: TelemetryValue], prefix: String?) -> [(String, TelemetryValue)] {
-        var pairs: [(String, TelemetryValue)] = []
-        for key in dictionary.keys.sorted(by: PythonText.less) {
-            let name = prefix.map { "\($0):\(key)" } ?? key
-            let value = dictionary[key]!
-            if case .dictionary(let nested) = value {
-                pairs.append(contentsOf: keypairs(nested, prefix: name))
-            } else {
-                pairs.append((name, value))
-            }
-        }
-        return pairs
     }
 }

@@ -13,7 +13,13 @@ extension TelemetryJSON {
     /// `Infinity` and `-Infinity` are accepted as Python's `json` writes them.
     /// - Throws: ``DecodingError``.
     public static func decode(_ text: String) throws(DecodingError) -> TelemetryValue {
-        var parser = Parser(bytes: Array(text.utf8))
+        try decode(bytes: Array(text.utf8))
+    }
+
+    /// Parses JSON from UTF-8 bytes.
+    /// - Throws: ``DecodingError``.
+    public static func decode(bytes: [UInt8]) throws(DecodingError) -> TelemetryValue {
+        var parser = Parser(bytes: bytes)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
@@ -28,15 +34,20 @@ extension TelemetryJSON {
         func error(_ reason: String) -> DecodingError { DecodingError(offset: index, reason: reason) }
 
         mutating func skipSpace() {
-            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x0A, 0x0D, 0x09: index += 1
+                default: return
+                }
+            }
         }
 
-        mutating func literal(_ text: String) -> Bool {
-            let expected = Array(text.utf8)
-            guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else {
-                return false
-            }
-            index += expected.count
+        mutating func literal(_ text: StaticString) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard index + count <= bytes.count else { return false }
+            let start = text.utf8Start
+            for offset in 0..<count where bytes[index + offset] != start[offset] { return false }
+            index += count
             return true
         }
 
@@ -111,8 +122,8 @@ extension TelemetryJSON {
                     break
                 }
             }
+            if isInteger, let integer = Self.integer(bytes[start..<index]) { return .int(integer) }
             let text = String(decoding: bytes[start..<index], as: UTF8.self)
-            if isInteger, let integer = Int64(text) { return .int(integer) }
             guard !text.isEmpty, let double = Double(text) else {
                 index = start
                 throw error("expected a value")
@@ -120,8 +131,38 @@ extension TelemetryJSON {
             return .double(double)
         }
 
+        /// An optionally signed run of digits that fits 64 bits, without going through a String.
+        static func integer(_ digits: ArraySlice<UInt8>) -> Int64? {
+            var position = digits.startIndex
+            var negative = false
+            if position < digits.endIndex, digits[position] == UInt8(ascii: "-") || digits[position] == UInt8(ascii: "+") {
+                negative = digits[position] == UInt8(ascii: "-")
+                position += 1
+            }
+            guard position < digits.endIndex, digits.endIndex - position <= 19 else { return nil }
+            var magnitude: UInt64 = 0
+            while position < digits.endIndex {
+                let digit = digits[position] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                magnitude = magnitude * 10 + UInt64(digit)
+                position += 1
+            }
+            if negative {
+                return magnitude <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil
+            }
+            return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
+        }
+
         mutating func string() throws(DecodingError) -> String {
             index += 1  // opening quote
+            // Fast path: no escape before the closing quote.
+            var end = index
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[index..<end], as: UTF8.self)
+                index = end + 1
+                return text
+            }
             var scalars = String.UnicodeScalarView()
             var run: [UInt8] = []
             func flush() {

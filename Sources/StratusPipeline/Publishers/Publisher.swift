@@ -10,14 +10,32 @@ public protocol Publisher: Sendable {
     func publish(_ samples: [Sample]) async throws
 }
 
-/// What publishers get when they are built.
+/// A publisher that delivers in the background (`gnocchi://`): ``Publisher/publish(_:)`` queues,
+/// a task sends. The role that owns the pipeline drains and closes these on shutdown.
+public protocol BackgroundPublisher: Publisher {
+    /// Waits until everything queued so far is delivered (or dropped), at most `timeout`.
+    /// - Returns: false when the timeout passed first.
+    func waitUntilDelivered(timeout: Duration) async -> Bool
+
+    /// Stops the background sender; samples still queued are logged as lost.
+    func close() async
+}
+
+/// What publishers get when they are built: the logger, and the `[publisher]` settings (the
+/// signing secret of `udp://`, where `gnocchi://` finds the Gnocchi API and who it is there).
 public struct PublisherContext: Sendable {
     /// The logger publishers log with.
     public var logger: Logger
+    /// `[publisher]` of the configuration.
+    public var configuration: PublisherConfiguration
 
     /// Creates a context.
-    public init(logger: Logger) {
+    /// - Parameters:
+    ///   - logger: The logger publishers log with.
+    ///   - configuration: `[publisher]` (Ceilometer's secret and Stratus's defaults when omitted).
+    public init(logger: Logger, configuration: PublisherConfiguration = PublisherConfiguration()) {
         self.logger = logger
+        self.configuration = configuration
     }
 }
 

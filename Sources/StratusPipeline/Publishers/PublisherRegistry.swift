@@ -14,12 +14,17 @@ public struct PublisherRegistry: Sendable {
         self.factories = factories
     }
 
-    /// The publishers that need no other service. Register further schemes here
-    /// (`gnocchi`, `notifier`, `http`, …) — one line each.
+    /// The built-in publishers (reference B9). Register further schemes here (`notifier`, …) —
+    /// one line each.
     public static let builtIn = PublisherRegistry([
         "file": { url, _ in try FilePublisher(url: url) },
         "log": { _, context in LogPublisher(logger: context.logger) },
         "test": { _, _ in TestPublisher() },
+        "gnocchi": { url, context in try GnocchiPublisher(url: url, context: context) },
+        "http": { url, context in try HTTPPublisher(url: url, context: context) },
+        "https": { url, context in try HTTPPublisher(url: url, context: context) },
+        "prometheus": { url, context in try PrometheusPublisher(url: url, context: context) },
+        "udp": { url, context in try UDPPublisher(url: url, context: context) },
     ])
 
     /// Adds (or replaces) the factory of `scheme`.

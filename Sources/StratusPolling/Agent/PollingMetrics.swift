@@ -26,6 +26,9 @@ public final class PollingMetrics: Sendable {
 
     private let state = Mutex(State())
 
+    /// What the `notifier://` publisher did (delivered, spooled, replayed, dropped).
+    public let notifier = NotifierStatistics()
+
     /// Creates empty metrics.
     public init() {}
 
@@ -122,6 +125,7 @@ public final class PollingMetrics: Sendable {
         out += "# TYPE stratus_polling_reloads_total counter\n"
         out += "stratus_polling_reloads_total{result=\"ok\"} \(state.reloads)\n"
         out += "stratus_polling_reloads_total{result=\"rejected\"} \(state.reloadErrors)\n"
+        out += notifier.render()
         return out
     }
 

@@ -15,7 +15,19 @@ struct PipelineCommand: AsyncParsableCommand {
 /// The publisher schemes the executable knows: the library's built-in ones, plus the services'
 /// publishers once they are wired here.
 enum PipelineCatalog {
-    static var publishers: PublisherRegistry { .builtIn }
+    static var publishers: PublisherRegistry {
+        PublisherRegistry.builtIn.registering("notifier") { url, context in try NotifierSamplePublisher(url: url, context: context) }
+    }
+
+    /// What publishers are built with, from the configuration.
+    /// - Parameter gnocchiURL: Replaces `publisher.gnocchi_url` when it is not configured (all-in-one: its own API).
+    static func publisherContext(configuration: ConfigurationFile, logger: Logger, gnocchiURL: String? = nil) throws -> PublisherContext {
+        var publisher = try PublisherConfiguration(configuration.section("publisher"))
+        if let gnocchiURL, !configuration.section("publisher").contains("gnocchi_url") {
+            publisher.gnocchiURL = gnocchiURL
+        }
+        return PublisherContext(logger: logger, configuration: publisher)
+    }
 }
 
 /// `stratus pipeline validate FILE`.

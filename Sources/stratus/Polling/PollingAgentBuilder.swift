@@ -14,7 +14,7 @@ enum PollingAgentBuilder {
 
     static func build(
         configuration: ConfigurationFile, configurationFile: String?, namespaces: Set<String>, pollsterList: [String],
-        dryRun: Bool, logger: Logger
+        dryRun: Bool, logger: Logger, publisherOverride: (any SamplePublisher)? = nil
     ) throws -> Built {
         let polling = try PollingConfiguration(configuration.section("polling"))
         let publisherConfiguration = try PublisherConfiguration(configuration.section("publisher"))
@@ -26,15 +26,18 @@ enum PollingAgentBuilder {
         let plugins = PollingPlugins(
             pollsters: PollsterRegistry(registrations.pollsters), discoverers: DiscovererRegistry(registrations.discoverers),
             namespaces: namespaces, pollsterList: pollsterList, environment: environment)
+        let metrics = PollingMetrics()
         let publisher: any SamplePublisher
-        if dryRun {
+        if let publisherOverride {
+            publisher = publisherOverride
+        } else if dryRun {
             publisher = try FilePublisher(path: "-")
         } else if !polling.enableNotifications {
             publisher = FanOutPublisher([])
         } else {
-            publisher = try PublisherFactory.make(polling.publishers, logger: logger)
+            publisher = try PublisherFactory.make(
+                polling.publishers, logger: logger, spool: spoolSettings(polling, logger: logger), statistics: metrics.notifier)
         }
-        let metrics = PollingMetrics()
         let settings = PollingTaskSettings(
             telemetrySecret: publisherConfiguration.telemetrySecret, batchSize: polling.batchSize,
             threadsToProcessPollsters: polling.threadsToProcessPollsters, publisher: publisher, metrics: metrics,
@@ -48,5 +51,21 @@ enum PollingAgentBuilder {
             "polling.pollsters": .stringConvertible(plugins.pollsters.count),
         ])
         return Built(agent: agent, metrics: metrics, polling: polling)
+    }
+
+    /// The spool of `notifier://`: `polling.spool_dir` when it can be created, else memory (with a warning).
+    static func spoolSettings(_ polling: PollingConfiguration, logger: Logger) -> PublisherFactory.Spool {
+        guard polling.publishers.contains(where: { $0.hasPrefix("notifier:") }), !polling.spoolDir.isEmpty else {
+            return PublisherFactory.Spool(directory: nil, maxBytes: polling.spoolMaxBytes)
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: polling.spoolDir, withIntermediateDirectories: true)
+            return PublisherFactory.Spool(directory: polling.spoolDir, maxBytes: polling.spoolMaxBytes)
+        } catch {
+            logger.warning("Cannot create the spool directory; undelivered batches are kept in memory only", metadata: [
+                "polling.spool_dir": .string(polling.spoolDir), "error": .string("\(error)"),
+            ])
+            return PublisherFactory.Spool(directory: nil, maxBytes: polling.spoolMaxBytes)
+        }
     }
 }

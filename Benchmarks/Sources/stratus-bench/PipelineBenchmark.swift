@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import StratusCore
+import StratusPipeline
+
+/// `stratus-bench pipeline --url http://127.0.0.1:8041`: samples per second through
+/// `PipelineManager` with a pipeline.yaml (default: the repository's, rate_of_change and
+/// `gnocchi://` in every sink) into a running Stratus API (`stratus all-in-one`).
+///
+/// The samples are what a libvirt polling agent sends: per instance and round, `cpu`,
+/// `memory.usage`, `vcpus` (instance), `disk.device.read.bytes`, `disk.device.write.bytes`
+/// (its disk) and `network.incoming.bytes`, `network.outgoing.bytes` (its NIC), with the nova
+/// metadata, in batches of `--batch` (the polling agent's `batch_size`). They are generated before
+/// the clock starts; the clock stops when every Gnocchi publisher has delivered its queue.
+enum PipelineBenchmark {
+    static func run(_ options: Options) async throws {
+        let url = options.string("url") ?? "http://127.0.0.1:8041"
+        let pipeline = options.string("pipeline") ?? defaultPipeline()
+        let instances = try options.int("instances", default: 1_000)
+        let total = try options.int("samples", default: 700_000)
+        let batchSize = try options.int("batch", default: 50)
+        let user = options.string("user") ?? "admin"
+        let metersPerRound = 7
+        let rounds = max(2, total / (instances * metersPerRound))
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        var logger = Logger(label: "stratus-bench")
+        logger.logLevel = .warning
+        let context = PublisherContext(logger: logger, configuration: PublisherConfiguration(gnocchiURL: url, gnocchiUser: user))
+        let manager = try PipelineManager(path: pipeline, context: context)
+
+        print("## pipeline: \(pipeline) → \(url)")
+        print("\(instances) instances × \(metersPerRound) meters × \(rounds) rounds = \(instances * metersPerRound * rounds) samples, batches of \(batchSize)")
+        let generationStart = ContinuousClock.now
+        let batches = makeBatches(instances: instances, rounds: rounds, batchSize: batchSize)
+        let inputCount = batches.reduce(0) { $0 + $1.count }
+        print("generated in \(Format.millis((ContinuousClock.now - generationStart).seconds))")
+
+        var publishers: [any BackgroundPublisher] = []
+        for sink in await manager.definition.sinks {
+            for (_, publisher) in await manager.publishers(ofSink: sink.name) {
+                if let background = publisher as? any BackgroundPublisher { publishers.append(background) }
+            }
+        }
+
+        // Warm-up: archive policies, resource types, resources and metrics are created by the first round.
+        let warmup = batches.prefix(max(1, instances * metersPerRound / batchSize))
+        for batch in warmup { await manager.process(batch) }
+        for publisher in publishers { _ = await publisher.waitUntilDelivered(timeout: .seconds(600)) }
+        let measured = batches.dropFirst(warmup.count)
+        let measuredCount = measured.reduce(0) { $0 + $1.count }
+
+        var published = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        for batch in measured {
+            published += await manager.process(batch).published
+        }
+        let pipelineDone = clock.now
+        var delivered = true
+        for publisher in publishers where !(await publisher.waitUntilDelivered(timeout: .seconds(600))) { delivered = false }
+        let end = clock.now
+
+        let pipelineSeconds = (pipelineDone - start).seconds
+        let totalSeconds = (end - start).seconds
+        var statistics = GnocchiPublisherStatistics()
+        for publisher in publishers {
+            guard let gnocchi = publisher as? GnocchiPublisher else { continue }
+            let one = await gnocchi.statistics
+            statistics.deliveredSamples += one.deliveredSamples
+            statistics.droppedRejected += one.droppedRejected
+            statistics.droppedOverflow += one.droppedOverflow
+            statistics.unknownMeterSamples += one.unknownMeterSamples
+            statistics.unavailableAttempts += one.unavailableAttempts
+        }
+        print(Format.row(["phase", "samples in", "seconds", "samples/s"]))
+        print(Format.row(["---", "---", "---", "---"]))
+        print(Format.row(["pipeline (transformers + mapping/queueing)", "\(measuredCount)", Format.fixed(pipelineSeconds, 3),
+                          Format.rate(Double(measuredCount) / pipelineSeconds)]))
+        print(Format.row(["end to end (until Gnocchi accepted everything)", "\(measuredCount)", Format.fixed(totalSeconds, 3),
+                          Format.rate(Double(measuredCount) / totalSeconds)]))
+        var summary = "input \(inputCount) samples (\(measuredCount) measured after a warm-up round); published to sinks: \(published); "
+        summary += "Gnocchi accepted \(statistics.deliveredSamples) measures in total, refused \(statistics.droppedRejected), "
+        summary += "overflow \(statistics.droppedOverflow), unknown meters \(statistics.unknownMeterSamples), "
+        summary += "unavailable attempts \(statistics.unavailableAttempts)"
+        if !delivered { summary += " — NOT all delivered within 600 s" }
+        print(summary)
+        for publisher in publishers { await publisher.close() }
+    }
+
+    /// `pipeline.yaml` of the working directory, else of the repository (`Benchmarks/..`).
+    static func defaultPipeline() -> String {
+        if FileManager.default.fileExists(atPath: "pipeline.yaml") { return "pipeline.yaml" }
+        return "../pipeline.yaml"
+    }
+
+    static func makeBatches(instances: Int, rounds: Int, batchSize: Int) -> [[Sample]] {
+        var rng = SplitMix64(seed: 7)
+        func uuid() -> String {
+            let a = rng.next(), b = rng.next()
+            let hex = String(format: "%016llx%016llx", a, b)
+            let chars = Array(hex)
+            return String(chars[0..<8]) + "-" + String(chars[8..<12]) + "-4" + String(chars[13..<16]) + "-8"
+                + String(chars[17..<20]) + "-" + String(chars[20..<32])
+        }
+        struct Instance {
+            var id: String
+            var metadata: [String: TelemetryValue]
+            var disk: [String: TelemetryValue]
+            var nic: [String: TelemetryValue]
+        }
+        let fleet: [Instance] = (0..<instances).map { index in
+            let id = uuid()
+            let metadata: [String: TelemetryValue] = [
+                "display_name": .string("vm-\(index)"), "name": .string("instance-\(index)"), "instance_id": .string(id),
+                "instance_type": "m1.small", "host": "h1", "instance_host": .string("compute-\(index % 20)"),
+                "flavor": ["id": "2", "name": "m1.small", "vcpus": 2, "ram": 2048, "disk": 20, "ephemeral": 0],
+                "status": "active", "state": "active", "image_ref": "c0ffee00-0000-4000-8000-000000000001", "cpu_number": 2,
+            ]
+            var disk = metadata
+            disk["disk_name"] = "vda"
+            var nic = metadata
+            nic["vnic_name"] = .string("tap\(index)")
+            return Instance(id: id, metadata: metadata, disk: disk, nic: nic)
+        }
+        var batches: [[Sample]] = []
+        var current: [Sample] = []
+        current.reserveCapacity(batchSize)
+        let base = 1_764_064_800  // 2025-11-25T10:00:00Z
+        for round in 0..<rounds {
+            let seconds = base + round * 10
+            let timestamp = Timestamps.format(Int64(seconds) * 1_000_000_000).replacingOccurrences(of: "+00:00", with: "")
+            let monotonic = Double(round * 10)
+            for (index, instance) in fleet.enumerated() {
+                let counter = Int64(round) * 10_000_000_000 + Int64(index)
+                let samples = [
+                    Sample(name: "cpu", type: .cumulative, unit: "ns", volume: .int(counter), userID: "u", projectID: "p", resourceID: instance.id,
+                           timestamp: timestamp, resourceMetadata: instance.metadata, monotonicTime: monotonic),
+                    Sample(name: "memory.usage", type: .gauge, unit: "MB", volume: .double(Double(512 + round % 100)), userID: "u", projectID: "p",
+                           resourceID: instance.id, timestamp: timestamp, resourceMetadata: instance.metadata, monotonicTime: monotonic),
+                    Sample(name: "vcpus", type: .gauge, unit: "vcpu", volume: 2, userID: "u", projectID: "p", resourceID: instance.id,
+                           timestamp: timestamp, resourceMetadata: instance.metadata, monotonicTime: monotonic),
+                    Sample(name: "disk.device.read.bytes", type: .cumulative, unit: "B", volume: .int(counter * 3), userID: "u", projectID: "p",
+                           resourceID: instance.id + "-vda", timestamp: timestamp, resourceMetadata: instance.disk, monotonicTime: monotonic),
+                    Sample(name: "disk.device.write.bytes", type: .cumulative, unit: "B", volume: .int(counter * 2), userID: "u", projectID: "p",
+                           resourceID: instance.id + "-vda", timestamp: timestamp, resourceMetadata: instance.disk, monotonicTime: monotonic),
+                    Sample(name: "network.incoming.bytes", type: .cumulative, unit: "B", volume: .int(counter), userID: "u", projectID: "p",
+                           resourceID: "instance-\(index)-\(instance.id)-tap\(index)", timestamp: timestamp, resourceMetadata: instance.nic,
+                           monotonicTime: monotonic),
+                    Sample(name: "network.outgoing.bytes", type: .cumulative, unit: "B", volume: .int(counter / 2), userID: "u", projectID: "p",
+                           resourceID: "instance-\(index)-\(instance.id)-tap\(index)", timestamp: timestamp, resourceMetadata: instance.nic,
+                           monotonicTime: monotonic),
+                ]
+                for sample in samples {
+                    current.append(sample)
+                    if current.count == batchSize {
+                        batches.append(current)
+                        current.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+        }
+        if !current.isEmpty { batches.append(current) }
+        return batches
+    }
+}

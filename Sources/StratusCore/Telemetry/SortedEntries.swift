@@ -1,0 +1,20 @@
+extension PythonText {
+    /// The meter message fields in Python's key order, computed once.
+    static let sortedMeterMessageFields = MeterMessage.fieldNames.sorted(by: less)
+
+    /// The entries of `dictionary` sorted by key as Python sorts `str` keys (code point order).
+    ///
+    /// A meter message's own fields — the dictionary signed and encoded for every sample — are
+    /// taken in a precomputed order (one lookup per known field) instead of being sorted each time.
+    static func sortedEntries(_ dictionary: [String: TelemetryValue]) -> [(key: String, value: TelemetryValue)] {
+        if dictionary.count > 4, dictionary.count <= sortedMeterMessageFields.count, dictionary["counter_name"] != nil {
+            var entries: [(key: String, value: TelemetryValue)] = []
+            entries.reserveCapacity(dictionary.count)
+            for name in sortedMeterMessageFields {
+                if let value = dictionary[name] { entries.append((name, value)) }
+            }
+            if entries.count == dictionary.count { return entries }
+        }
+        return dictionary.sorted { less($0.key, $1.key) }
+    }
+}
