@@ -12,9 +12,9 @@ import Darwin
 /// ``standardError``. The process is killed (SIGKILL) and reaped, and its log removed, by ``cleanUp()``, by
 /// ``with(_:environment:_:)`` and, as a last resort, when the value is released.
 ///
-/// `@unchecked Sendable`: `Process` is not annotated, but after `run()` only its thread-safe accessors
-/// (`isRunning`, `processIdentifier`, termination status) are used; the rest of the state is in a `Mutex`.
-public final class StratusProcess: @unchecked Sendable {
+/// The child is started with `posix_spawn` (``ChildProcess``), not Foundation's `Process`, whose `run()`
+/// crashed now and then under the test runner.
+public final class StratusProcess: Sendable {
     /// A failure to find or start the binary.
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -44,11 +44,11 @@ public final class StratusProcess: @unchecked Sendable {
     public let arguments: [String]
     /// The file receiving the process's standard error and output.
     public let logPath: String
-    private let process: Process
+    private let child: ChildProcess
     private let state = Mutex<(cleaned: Bool, exit: Exit?)>((false, nil))
 
     /// The process id.
-    public var processIdentifier: Int32 { process.processIdentifier }
+    public var processIdentifier: Int32 { child.pid }
 
     /// Starts `stratus` with `arguments`.
     /// - Parameter environment: extra variables; the child inherits this process's environment without
@@ -58,30 +58,24 @@ public final class StratusProcess: @unchecked Sendable {
         let binary = try Self.binaryURL()
         self.arguments = arguments
         logPath = NSTemporaryDirectory() + "/stratus-process-\(UUID().uuidString.lowercased()).log"
-        guard FileManager.default.createFile(atPath: logPath, contents: nil), let log = FileHandle(forWritingAtPath: logPath) else {
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
             throw Failure(description: "cannot create the process log \(logPath)")
         }
-        process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
         var inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STRATUS_") }
         inherited.merge(environment) { $1 }
-        process.environment = inherited
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = log
-        process.standardError = log
         do {
-            try Self.launch(process)
+            child = try ChildProcess.spawn(executable: binary.path, arguments: arguments, environment: inherited, output: logPath)
         } catch {
-            try? log.close()
             try? FileManager.default.removeItem(atPath: logPath)
             throw Failure(description: "cannot start \(binary.path): \(error)")
         }
-        try? log.close()
     }
 
     deinit {
-        if process.isRunning { Self.signal(process.processIdentifier, SIGKILL) }
+        if child.isRunning {
+            child.send(SIGKILL)
+            _ = child.waitBlocking()
+        }
         try? FileManager.default.removeItem(atPath: logPath)
     }
 
@@ -122,31 +116,25 @@ public final class StratusProcess: @unchecked Sendable {
     }
 
     /// Whether the process is still running.
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { child.isRunning }
 
     /// Asks the process to stop gracefully (SIGTERM).
-    public func terminate() { Self.signal(process.processIdentifier, SIGTERM) }
+    public func terminate() { child.send(SIGTERM) }
 
     /// Kills the process at once (SIGKILL), as a crash or power loss would stop it.
-    public func kill() { Self.signal(process.processIdentifier, SIGKILL) }
+    public func kill() { child.send(SIGKILL) }
 
     /// Waits until the process exits.
     /// - Returns: how it exited, or nil if it was still running after `timeout`.
     public func waitUntilExit(timeout: Duration) async -> Exit? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now >= deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        // `isRunning` turns false when the child is reaped; the status is then final.
-        let exit = Exit(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal)
+        guard let exit = await child.wait(timeout: timeout) else { return nil }
         state.withLock { $0.exit = exit }
         return exit
     }
 
     /// Kills the process if it still runs, waits for it, and removes its log.
     public func cleanUp() async {
-        if process.isRunning {
+        if child.isRunning {
             kill()
             _ = await waitUntilExit(timeout: .seconds(30))
         }
@@ -154,9 +142,9 @@ public final class StratusProcess: @unchecked Sendable {
     }
 
     private func cleanUpNow() {
-        if process.isRunning {
+        if child.isRunning {
             kill()
-            process.waitUntilExit()
+            _ = child.waitBlocking()
         }
         removeLog()
     }
@@ -167,15 +155,6 @@ public final class StratusProcess: @unchecked Sendable {
             return !state.cleaned
         }
         if first { try? FileManager.default.removeItem(atPath: logPath) }
-    }
-
-    private static func signal(_ pid: Int32, _ signal: Int32) {
-        guard pid > 0 else { return }
-        #if canImport(Glibc)
-        _ = Glibc.kill(pid, signal)
-        #elseif canImport(Darwin)
-        _ = Darwin.kill(pid, signal)
-        #endif
     }
 
     /// The `stratus` binary: `$STRATUS_BINARY`, else the first `stratus` executable found walking up from
@@ -224,16 +203,5 @@ extension StratusProcess {
             try await Task.sleep(for: .milliseconds(50))
         }
         return nil
-    }
-}
-
-extension StratusProcess {
-    /// Serialises `Process.run()` across the test process: one of six full runs crashed inside Foundation's
-    /// `Process.run()` (a `memcpy` past a page) while several suites started processes at once.
-    private static let launchLock = Mutex(())
-
-    /// Starts `process`, one launch at a time.
-    public static func launch(_ process: Process) throws {
-        try launchLock.withLock { _ in try process.run() }
     }
 }

@@ -23,13 +23,13 @@ struct AllInOneCommand: AsyncParsableCommand {
     @Option(help: "Port the API listens on, 0 for any free port.")
     var port: Int = 8041
 
-    @Option(help: "Roles to run, comma-separated: api, metricd, notification, polling.")
-    var roles: String = "api,metricd,notification,polling"
+    @Option(help: "Roles to run, comma-separated: api, metricd, evaluator (needs api), notification, polling.")
+    var roles: String = "api,metricd,evaluator,notification,polling"
 
     @Option(help: "Port of the notification agent's sample listener, 0 for any free port, -1 for none (default: notification.port, 8045).")
     var notificationPort: Int?
 
-    static let knownRoles: Set<String> = ["api", "metricd", "notification", "polling"]
+    static let knownRoles: Set<String> = ["api", "metricd", "evaluator", "notification", "polling"]
 
     var selectedRoles: Set<String> {
         Set(roles.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
@@ -42,6 +42,9 @@ struct AllInOneCommand: AsyncParsableCommand {
                 "unknown role(s) \(unknown.sorted().joined(separator: ", ")); known: \(Self.knownRoles.sorted().joined(separator: ", "))")
         }
         guard !selectedRoles.isEmpty else { throw ValidationError("--roles must name at least one role") }
+        guard !selectedRoles.contains("evaluator") || selectedRoles.contains("api") else {
+            throw ValidationError("--roles: the all-in-one evaluator reads this process's API: add api, or run `stratus evaluator --gnocchi-url URL`")
+        }
     }
 
     func run() async throws {
@@ -83,7 +86,7 @@ struct AllInOneCommand: AsyncParsableCommand {
                     FileHandle.standardOutput.write(Data(line.utf8))
                 }))
         }
-        if selectedRoles.contains("api") {  // The alarm evaluator reads the in-process API.
+        if selectedRoles.contains("evaluator") {  // The alarm evaluator reads the in-process API.
             services.append(try await EvaluatorCommand.allInOneService(configuration: configuration, dataDirectory: options.absoluteDataDirectory, apiHost: host, apiPort: apiPort, logger: logger))
         }
         if selectedRoles.contains("notification") || selectedRoles.contains("polling") {

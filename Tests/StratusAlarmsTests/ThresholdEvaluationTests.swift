@@ -129,3 +129,30 @@ import Testing
         #expect(ThresholdEvaluation.excludingOutliers(even) == [1, 2])
     }
 }
+
+/// Answers a legacy rule's two requests: the statistic, and the sample counts per period.
+struct OutlierFetcher: StatisticsFetcher {
+    var values: [Double]
+    var counts: [Double]
+
+    func fetch(_ request: StatisticsRequest) async throws(GnocchiClientError) -> [Datapoint] {
+        guard case .aggregates(let operations, _, _, _, _, _) = request, case .list(let items) = operations,
+              case .list(let reference) = items[2] else { throw GnocchiClientError(status: 400, message: "unexpected request") }
+        let series = reference.last == "count" ? counts : values
+        return series.enumerated().map { Datapoint(timestamp: "t\($0.offset)", granularity: 60, value: $0.element) }
+    }
+}
+
+@Suite struct LegacyThresholdEvaluationTests {
+    @Test func excludeOutliersDropsWeakPeriodsBeforeComparing() async {
+        // Ten periods; the last one has a single sample and an outlying value.
+        let fetcher = OutlierFetcher(values: Array(repeating: 1, count: 9) + [99], counts: Array(repeating: 10, count: 9) + [1])
+        let rule = LegacyThresholdRule(meterName: "cpu_util", comparisonOperator: .gt, threshold: 50, evaluationPeriods: 2, excludeOutliers: true)
+        let outcome = await AlarmEvaluator(fetcher: fetcher).evaluateRule(.threshold(rule), now: Date())
+        #expect(outcome == RuleOutcome(verdict: .state(.ok), statistics: [1, 1], outsideCount: 0))
+        var plain = rule
+        plain.excludeOutliers = false
+        let without = await AlarmEvaluator(fetcher: fetcher).evaluateRule(.threshold(plain), now: Date())
+        #expect(without == RuleOutcome(verdict: .trending(.alarm), statistics: [1, 99], outsideCount: 1))
+    }
+}

@@ -150,7 +150,7 @@ struct AlarmEvaluationTests {
         defer { listener.stop() }
         let hook = "http://127.0.0.1:\(listener.port)"
         try await TemporaryDirectory.with(prefix: "stratus-e2e-alarms") { directory in
-            let arguments = ["all-in-one", "--roles", "api,metricd", "--data-dir", directory.path + "/data", "--port", "0",
+            let arguments = ["all-in-one", "--roles", "api,metricd,evaluator", "--data-dir", directory.path + "/data", "--port", "0",
                              "--set", "metricd.metric_processing_delay=1", "--set", "evaluator.evaluation_interval=1"]
             try await StratusProcess.with(arguments) { process in
                 let endpoint = try #require(try await process.apiEndpoint(), "all-in-one did not start:\n\(process.standardError)")
@@ -254,6 +254,55 @@ struct AlarmEvaluationTests {
                 // Each transition was notified once: no repeat_actions.
                 #expect(recovered.filter { $0.path == "/cpu/alarm" }.count == 1)
                 #expect(process.isRunning)
+            }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aSeparateEvaluatorProcessEvaluatesTheAPIsAlarmsAndStopsOnSIGTERM() async throws {
+        try await TemporaryDirectory.with(prefix: "stratus-e2e-evaluator") { directory in
+            let data = directory.path + "/data"
+            // The all-in-one's own evaluator waits a day between rounds: the separate one does the work.
+            let arguments = ["all-in-one", "--roles", "api,metricd,evaluator", "--data-dir", data, "--port", "0",
+                             "--set", "metricd.metric_processing_delay=1", "--set", "evaluator.evaluation_interval=86400"]
+            try await StratusProcess.with(arguments) { process in
+                let endpoint = try #require(try await process.apiEndpoint(), "all-in-one did not start:\n\(process.standardError)")
+                let resource = UUID().uuidString.lowercased()
+                let (resourceStatus, _) = try await Self.request("POST", endpoint, "/v1/resource/generic", [
+                    "id": resource, "metrics": ["load": ["archive_policy_name": "medium"]],
+                ])
+                try #require(resourceStatus == 201)
+                let (measureStatus, _) = try await Self.request(
+                    "POST", endpoint, "/v1/resource/generic/\(resource)/metric/load/measures", [["timestamp": Self.timestamp(), "value": 3.5]])
+                try #require(measureStatus == 202)
+                var rule = Self.threshold("load", resource: resource)
+                rule["aggregation_method"] = "max"
+                rule["comparison_operator"] = "lt"
+                let (status, json) = try await Self.request("POST", endpoint, "/v2/alarms", [
+                    "name": "load-low", "type": "gnocchi_resources_threshold", "gnocchi_resources_threshold_rule": rule,
+                    "ok_actions": ["log://"], "alarm_actions": ["log://"],
+                ])
+                try #require(status == 201, "\(String(describing: json))")
+                let id = try #require((json as? [String: Any])?["alarm_id"] as? String)
+
+                let evaluatorArguments = ["evaluator", "--data-dir", data, "--gnocchi-url", endpoint,
+                                          "--set", "evaluator.evaluation_interval=1"]
+                try await StratusProcess.with(evaluatorArguments) { evaluator in
+                    let state = try await Self.eventually("the alarm evaluated by the separate evaluator") { () -> String? in
+                        let (_, json) = try await Self.request("GET", endpoint, "/v2/alarms/\(id)")
+                        let state = (json as? [String: Any])?["state"] as? String
+                        return state == "insufficient data" ? nil : state
+                    }
+                    #expect(state == "alarm")
+                    let (_, shown) = try await Self.request("GET", endpoint, "/v2/alarms/\(id)")
+                    #expect((shown as? [String: Any])?["state_reason"] as? String
+                        == "Transition to alarm due to 1 samples outside threshold, most recent: 3.5")
+                    #expect(evaluator.standardError.contains("Notifying alarm"), "\(evaluator.standardError)")
+                    evaluator.terminate()
+                    let exit = await evaluator.waitUntilExit(timeout: .seconds(10))
+                    #expect(exit == .exited(0), "\(String(describing: exit)):\n\(evaluator.standardError)")
+                    #expect(evaluator.standardError.contains("alarm evaluator stopped"))
+                }
             }
         }
     }

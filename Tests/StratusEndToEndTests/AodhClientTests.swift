@@ -21,20 +21,11 @@ struct AodhClientTests {
 
     /// Runs `aodh` with `authentication` + `arguments`; returns stdout, throws with stderr on failure.
     static func aodh(_ authentication: [String], _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: client!)
-        process.arguments = authentication + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try StratusProcess.launch(process)
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CommandFailure(description: "aodh \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(String(decoding: error, as: UTF8.self))")
+        let result = try ChildProcess.runBlocking(client!, authentication + arguments, environment: ProcessInfo.processInfo.environment)
+        guard result.exit == .exited(0) else {
+            throw CommandFailure(description: "aodh \(arguments.joined(separator: " ")) failed (\(result.exit)): \(result.error)")
         }
-        return String(decoding: output, as: UTF8.self)
+        return result.output
     }
 
     static func object(_ text: String) throws -> [String: Any] {

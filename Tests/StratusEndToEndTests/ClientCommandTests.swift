@@ -37,37 +37,10 @@ struct ClientCommandTests {
 
     /// Runs the built `stratus` with `arguments` and `--endpoint endpoint`, with standard output and error apart.
     static func stratus(_ endpoint: String, _ arguments: [String]) async throws -> Run {
-        let directory = NSTemporaryDirectory() + "/stratus-client-\(UUID().uuidString.lowercased())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let outPath = directory + "/stdout", errPath = directory + "/stderr"
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        guard let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath) else {
-            throw Failure(description: "cannot create \(outPath) or \(errPath)")
-        }
-        let process = Process()
-        process.executableURL = try StratusProcess.binaryURL()
-        process.arguments = arguments + ["--endpoint", endpoint]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STRATUS_") && !$0.key.hasPrefix("GNOCCHI_") }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out
-        process.standardError = err
-        try StratusProcess.launch(process)
-        try? out.close()
-        try? err.close()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning {
-            if ContinuousClock.now >= deadline {
-                process.terminate()
-                process.waitUntilExit()
-                throw Failure(description: "stratus \(arguments.joined(separator: " ")) did not exit within 60 s")
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return Run(status: process.terminationStatus,
-                   output: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                   error: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STRATUS_") && !$0.key.hasPrefix("GNOCCHI_") }
+        let result = try await ChildProcess.run(
+            try StratusProcess.binaryURL().path, arguments + ["--endpoint", endpoint], environment: environment, timeout: .seconds(60))
+        return Run(status: result.exit.signaled ? 128 + result.exit.status : result.exit.status, output: result.output, error: result.error)
     }
 
     /// Runs a client command that must succeed.

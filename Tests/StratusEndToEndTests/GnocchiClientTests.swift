@@ -16,20 +16,11 @@ struct GnocchiClientTests {
 
     /// Runs `gnocchi` with basic auth as `user` against `endpoint`; returns stdout, throws with stderr on failure.
     static func gnocchi(_ endpoint: String, _ arguments: [String], user: String = "admin") throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: client!)
-        process.arguments = ["--os-auth-type", "gnocchi-basic", "--user", user, "--endpoint", endpoint] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try StratusProcess.launch(process)
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CommandFailure(description: "gnocchi \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(String(decoding: error, as: UTF8.self))")
+        let result = try ChildProcess.runBlocking(client!, ["--os-auth-type", "gnocchi-basic", "--user", user, "--endpoint", endpoint] + arguments, environment: ProcessInfo.processInfo.environment)
+        guard result.exit == .exited(0) else {
+            throw CommandFailure(description: "gnocchi \(arguments.joined(separator: " ")) failed (\(result.exit)): \(result.error)")
         }
-        return String(decoding: output, as: UTF8.self)
+        return result.output
     }
 
     static func json(_ text: String) throws -> Any {

@@ -203,6 +203,27 @@ struct NotificationTransportTests {
         await agent.stop()
     }
 
+    @Test func aSpoolLeftByAPreviousRunIsReplayedAtStart() async throws {
+        let port = try Self.freePort()
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: spool) }
+        let url = try NotifierURL("notifier://127.0.0.1:\(port)?spool_dir=\(spool)")
+        do {
+            let before = try NotifierPublisher(url: url, logger: Self.logger)
+            try await before.publish([MeterMessage(sample: Self.cpuSample(resource: "from-before", volume: 1, at: 1), secret: "")])
+            #expect(before.statistics.snapshot.spooled == 1)
+        }
+        let collector = TestPublisher()
+        let agent = try await Self.startAgent(yaml: Self.passThrough, publishers: PublisherRegistry(["test": { _, _ in collector }]), port: port)
+        // The agent restarts: nothing new is published, the old spool is sent on its own.
+        let after = try NotifierPublisher(url: url, logger: Self.logger)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while collector.samples.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(collector.samples.map(\.resourceID) == ["from-before"])
+        #expect(after.statistics.snapshot.replayed == 1)
+        await agent.stop()
+    }
+
     static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }

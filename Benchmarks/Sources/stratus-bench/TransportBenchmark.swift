@@ -61,7 +61,19 @@ enum TransportBenchmark {
         }
         print(String(format: "build + sign   %9.0f samples/s  (%d samples, %.2f s)", Double(samples) / signing, samples, signing))
 
-        // 2. Transport: `senders` concurrent publishers of `batch`-sized batches.
+        // 2. The receiving side alone, without HTTP: decode a body of `batch` messages, verify, convert.
+        let decoder = SampleBatchDecoder(secret: secret)
+        let bodies = stride(from: 0, to: samples, by: batch).map { start -> [UInt8] in
+            Array(("[" + messages[start..<min(start + batch, samples)].map(\.json).joined(separator: ",") + "]").utf8)
+        }
+        var decoded = 0
+        let receiving = try Timing.seconds {
+            for body in bodies { decoded += try decoder.decode(bytes: body).samples.count }
+        }
+        guard decoded == samples else { throw TransportBenchmarkError("decoded \(decoded) of \(samples)") }
+        print(String(format: "decode+verify  %9.0f samples/s  (one core, no HTTP)", Double(samples) / receiving))
+
+        // 3. Transport: `senders` concurrent publishers of `batch`-sized batches.
         let publisher = try NotifierPublisher(url: try NotifierURL("notifier://127.0.0.1:\(port)"), logger: logger)
         let batches = stride(from: 0, to: samples, by: batch).map { Array(messages[$0..<min($0 + batch, samples)]) }
         let transport = try await Timing.seconds {

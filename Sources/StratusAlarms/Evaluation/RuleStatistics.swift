@@ -7,10 +7,15 @@ public enum RuleStatistics {
     /// The threshold parameters of a leaf rule: comparison, granularity, periods, and whether
     /// `exclude_outliers` extends the look-back.
     public struct Threshold: Sendable, Hashable {
+        /// How points are compared with `threshold`.
         public var comparison: ComparisonOperator
+        /// The threshold.
         public var threshold: Double
+        /// The granularity of the points (a legacy rule's `period`), seconds.
         public var granularity: Int
+        /// How many of the latest points are compared.
         public var evaluationPeriods: Int
+        /// Legacy `exclude_outliers`.
         public var excludeOutliers: Bool
     }
 

@@ -42,8 +42,9 @@ public struct CronExpression: Sendable, Hashable {
             fields[4], 0...7, names: Dictionary(uniqueKeysWithValues: dayNames.enumerated().map { ($1, $0) }),
             expression: text)
         daysOfWeek = Set(weekdays.map { $0 % 7 })
-        dayOfMonthRestricted = !fields[2].hasPrefix("*")
-        dayOfWeekRestricted = !fields[4].hasPrefix("*")
+        // croniter: a field other than a bare `*` restricts (`*/2` does).
+        dayOfMonthRestricted = fields[2] != "*"
+        dayOfWeekRestricted = fields[4] != "*"
     }
 
     private static func field(

@@ -4,8 +4,9 @@ import Logging
 import NIOCore
 import StratusCore
 
-/// Delivers batches to one notification agent, in order, one request at a time: batches that
-/// arrive while a request is in flight are merged into the next one.
+/// Delivers batches to one notification agent: up to four requests in flight, and batches that
+/// arrive while they are are merged into the next one (a resource's consecutive samples are a
+/// polling interval apart, so they never share the road).
 ///
 /// A batch counts as delivered when the agent answers 200 (it answers after every sink had the
 /// samples). When the agent is unreachable, times out or answers 5xx, the batch goes to the
@@ -34,7 +35,9 @@ actor NotificationDestination {
     private let logger: Logger
     private var spool: NotificationSpool
     private var pending: [Waiting] = []
-    private var running = false
+    private var inFlight = 0
+    private var replaying = false
+    private let maxInFlight = 4
     private var backoff: Duration = .seconds(1)
     private let maxMessagesPerRequest: Int
 
@@ -68,59 +71,19 @@ actor NotificationDestination {
         if !spool.isEmpty {
             // Replaying: keep the order, queue behind the spool.
             store(Self.body([messages]), samples: messages.count)
-            startIfNeeded()
+            startReplayIfNeeded()
             return
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             pending.append(Waiting(messages: messages, continuation: continuation))
-            startIfNeeded()
+            pump()
         }
     }
 
-    private func startIfNeeded() {
-        guard !running else { return }
-        running = true
-        Task { await self.sendLoop() }
-    }
-
-    private func sendLoop() async {
-        while true {
-            if let (body, samples) = spool.oldest() {
-                switch await send(body) {
-                case .delivered:
-                    spool.removeOldest()
-                    backoff = Self.initialBackoff
-                    statistics.update {
-                        $0.delivered += samples
-                        $0.replayed += samples
-                        $0.waiting -= samples
-                    }
-                    if spool.isEmpty { logger.info("Spool replayed", metadata: ["notifier.agent": .string("\(endpoint)")]) }
-                case .refused(let reason):
-                    spool.removeOldest()
-                    statistics.update {
-                        $0.dropped += samples
-                        $0.waiting -= samples
-                    }
-                    logger.error("Notification agent refused a spooled batch; dropped", metadata: [
-                        "notifier.agent": .string("\(endpoint)"), "samples": .stringConvertible(samples), "error": .string(reason),
-                    ])
-                case .failed(let reason):
-                    statistics.update { $0.failures += 1 }
-                    spoolPending()
-                    logger.warning("Notification agent unreachable; samples wait in the spool", metadata: [
-                        "notifier.agent": .string("\(endpoint)"), "spool.samples": .stringConvertible(spool.samples),
-                        "retry.in": .string("\(backoff)"), "error": .string(reason),
-                    ])
-                    try? await Task.sleep(for: backoff)
-                    backoff = min(backoff * 2, Self.maxBackoff)
-                }
-                continue
-            }
-            guard !pending.isEmpty else {
-                running = false
-                return
-            }
+    /// Starts requests for waiting batches, up to `maxInFlight` at once (merged up to
+    /// `maxMessagesPerRequest` messages each), while the spool is empty.
+    private func pump() {
+        while inFlight < maxInFlight, spool.isEmpty, !replaying, !pending.isEmpty {
             var taken: [Waiting] = []
             var count = 0
             while let next = pending.first, taken.isEmpty || count + next.messages.count <= maxMessagesPerRequest {
@@ -128,24 +91,83 @@ actor NotificationDestination {
                 count += next.messages.count
                 taken.append(next)
             }
-            let body = Self.body(taken.map(\.messages))
-            switch await send(body) {
+            inFlight += 1
+            Task { await self.send(taken, count: count) }
+        }
+    }
+
+    private func send(_ taken: [Waiting], count: Int) async {
+        let body = Self.body(taken.map(\.messages))
+        let outcome = await post(body)
+        inFlight -= 1
+        switch outcome {
+        case .delivered:
+            statistics.update { $0.delivered += count }
+        case .refused(let reason):
+            statistics.update { $0.dropped += count }
+            logger.error("Notification agent refused a batch; dropped", metadata: [
+                "notifier.agent": .string("\(endpoint)"), "samples": .stringConvertible(count), "error": .string(reason),
+            ])
+        case .failed(let reason):
+            statistics.update { $0.failures += 1 }
+            store(body, samples: count)
+            // Everything behind this batch now queues behind the spool.
+            spoolPending()
+            logger.warning("Notification agent unreachable; spooling", metadata: [
+                "notifier.agent": .string("\(endpoint)"), "samples": .stringConvertible(count), "error": .string(reason),
+            ])
+            startReplayIfNeeded()
+        }
+        for waiting in taken { waiting.continuation.resume() }
+        pump()
+    }
+
+    /// Starts replaying a spool left by a previous run.
+    func resumeSpool() {
+        if !spool.isEmpty { startReplayIfNeeded() }
+    }
+
+    private func startReplayIfNeeded() {
+        guard !replaying else { return }
+        replaying = true
+        Task { await self.replay() }
+    }
+
+    /// Sends the spool, oldest first, one batch at a time, with backoff while the agent is down.
+    private func replay() async {
+        while let (body, samples) = spool.oldest() {
+            switch await post(body) {
             case .delivered:
-                statistics.update { $0.delivered += count }
+                spool.removeOldest()
+                backoff = Self.initialBackoff
+                statistics.update {
+                    $0.delivered += samples
+                    $0.replayed += samples
+                    $0.waiting -= samples
+                }
+                if spool.isEmpty { logger.info("Spool replayed", metadata: ["notifier.agent": .string("\(endpoint)")]) }
             case .refused(let reason):
-                statistics.update { $0.dropped += count }
-                logger.error("Notification agent refused a batch; dropped", metadata: [
-                    "notifier.agent": .string("\(endpoint)"), "samples": .stringConvertible(count), "error": .string(reason),
+                spool.removeOldest()
+                statistics.update {
+                    $0.dropped += samples
+                    $0.waiting -= samples
+                }
+                logger.error("Notification agent refused a spooled batch; dropped", metadata: [
+                    "notifier.agent": .string("\(endpoint)"), "samples": .stringConvertible(samples), "error": .string(reason),
                 ])
             case .failed(let reason):
                 statistics.update { $0.failures += 1 }
-                store(body, samples: count)
-                logger.warning("Notification agent unreachable; spooling", metadata: [
-                    "notifier.agent": .string("\(endpoint)"), "samples": .stringConvertible(count), "error": .string(reason),
+                spoolPending()
+                logger.warning("Notification agent unreachable; samples wait in the spool", metadata: [
+                    "notifier.agent": .string("\(endpoint)"), "spool.samples": .stringConvertible(spool.samples),
+                    "retry.in": .string("\(backoff)"), "error": .string(reason),
                 ])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, Self.maxBackoff)
             }
-            for waiting in taken { waiting.continuation.resume() }
         }
+        replaying = false
+        pump()
     }
 
     /// Moves the batches waiting for a request into the spool (the agent is down) and releases their callers.
@@ -180,7 +202,7 @@ actor NotificationDestination {
         }
     }
 
-    private func send(_ body: [UInt8]) async -> Outcome {
+    private func post(_ body: [UInt8]) async -> Outcome {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

@@ -35,8 +35,10 @@ public struct NotifierPublisher: SamplePublisher {
                     "notifier.agent": .string("\(endpoint)"), "spool.samples": .stringConvertible(spool.samples),
                 ])
             }
-            destinations.append(NotificationDestination(
-                endpoint: endpoint, spool: spool, timeout: url.timeout, client: client, statistics: statistics, logger: logger))
+            let destination = NotificationDestination(
+                endpoint: endpoint, spool: spool, timeout: url.timeout, client: client, statistics: statistics, logger: logger)
+            if !spool.isEmpty { Task { await destination.resumeSpool() } }
+            destinations.append(destination)
         }
         self.destinations = destinations
     }
