@@ -34,6 +34,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import api_load  # noqa: E402
 from api_load import HTTPError, log, rss_bytes  # noqa: E402
 
+
+def anon_bytes(pid):
+    """Anonymous resident memory of pid (RssAnon from /proc/PID/status), in bytes; 0 once it has exited."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
 POLICY = "alarms-load"
 
 
@@ -152,11 +164,13 @@ def main():
     evaluator = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                  text=True)
     peak = [0]
+    peak_anon = [0]
     stop = threading.Event()
 
     def sample():
         while not stop.is_set():
             peak[0] = max(peak[0], rss_bytes(evaluator.pid))
+            peak_anon[0] = max(peak_anon[0], anon_bytes(evaluator.pid))
             stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -176,6 +190,7 @@ def main():
     wall = time.monotonic() - started
     time.sleep(1)
     idle_rss = rss_bytes(evaluator.pid)
+    idle_anon = anon_bytes(evaluator.pid)
     stop.set()
     sampler.join()
     evaluator.terminate()
@@ -193,6 +208,8 @@ def main():
     figures["evaluator_start_to_round_end_s"] = wall
     figures["evaluator_peak_rss_mib"] = peak[0] / 1048576
     figures["evaluator_rss_after_round_mib"] = idle_rss / 1048576
+    figures["evaluator_peak_anon_mib"] = peak_anon[0] / 1048576
+    figures["evaluator_anon_after_round_mib"] = idle_anon / 1048576
 
     # States the alarms ended in.
     conn = client.connection()
@@ -205,8 +222,9 @@ def main():
     figures["states"] = states
     log("evaluation round: %d alarms claimed, %d transitions in %.2f s (evaluator start to round end %.2f s)"
         % (figures["claimed"], figures["transitions"], figures["round_s"], wall))
-    log("evaluator RSS: peak %.1f MiB, after the round %.1f MiB" % (
-        figures["evaluator_peak_rss_mib"], figures["evaluator_rss_after_round_mib"]))
+    log("evaluator RSS: peak %.1f MiB, after the round %.1f MiB; of which anonymous: peak %.1f MiB, after %.1f MiB" % (
+        figures["evaluator_peak_rss_mib"], figures["evaluator_rss_after_round_mib"],
+        figures["evaluator_peak_anon_mib"], figures["evaluator_anon_after_round_mib"]))
     log("alarm states: %s" % states)
     print("ALARMS_LOAD_JSON " + json.dumps(figures, sort_keys=True))
 

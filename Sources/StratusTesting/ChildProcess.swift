@@ -155,18 +155,6 @@ public final class ChildProcess: Sendable {
         return Result(exit: exit, output: read(outPath), error: read(errPath))
     }
 
-    /// ``run(_:_:environment:timeout:)`` for synchronous callers: blocks the thread until the command exits.
-    public static func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Result {
-        let (outPath, errPath) = temporaryPaths()
-        defer {
-            unlink(outPath)
-            unlink(errPath)
-        }
-        let child = try spawn(executable: executable, arguments: arguments, environment: environment, output: outPath, error: errPath)
-        let exit = child.waitBlocking()
-        return Result(exit: exit, output: read(outPath), error: read(errPath))
-    }
-
     private static func temporaryPaths() -> (String, String) {
         let base = NSTemporaryDirectory() + "/stratus-child-\(UUID().uuidString.lowercased())"
         return (base + ".out", base + ".err")

@@ -20,8 +20,8 @@ struct AodhClientTests {
     struct CommandFailure: Error, CustomStringConvertible { var description: String }
 
     /// Runs `aodh` with `authentication` + `arguments`; returns stdout, throws with stderr on failure.
-    static func aodh(_ authentication: [String], _ arguments: [String]) throws -> String {
-        let result = try ChildProcess.runBlocking(client!, authentication + arguments, environment: ProcessInfo.processInfo.environment)
+    static func aodh(_ authentication: [String], _ arguments: [String]) async throws -> String {
+        let result = try await ChildProcess.run(client!, authentication + arguments, environment: ProcessInfo.processInfo.environment)
         guard result.exit == .exited(0) else {
             throw CommandFailure(description: "aodh \(arguments.joined(separator: " ")) failed (\(result.exit)): \(result.error)")
         }
@@ -66,7 +66,7 @@ struct AodhClientTests {
                 let url = try #require(endpoint, "all-in-one did not start:\n\(process.standardError)")
                 let auth = ["--os-auth-type", "gnocchi-basic", "--user", "admin", "--endpoint", url]
 
-                let created = try Self.object(Self.aodh(
+                let created = try await Self.object(Self.aodh(
                     auth, Self.createArguments + ["--name", "cpu-high", "--alarm-action", "log://", "--alarm-action", "log://"]))
                 let id = try #require(created["alarm_id"] as? String)
                 #expect(created["state"] as? String == "insufficient data")
@@ -75,38 +75,38 @@ struct AodhClientTests {
                 #expect(created["comparison_operator"] as? String == "gt")
                 #expect(created["granularity"] as? Int == 60)
 
-                let listed = try Self.list(Self.aodh(auth, ["alarm", "list", "-f", "json"]))
+                let listed = try await Self.list(Self.aodh(auth, ["alarm", "list", "-f", "json"]))
                 #expect(listed.compactMap { $0["alarm_id"] as? String } == [id])
-                let shown = try Self.object(Self.aodh(auth, ["alarm", "show", id, "-f", "json"]))
+                let shown = try await Self.object(Self.aodh(auth, ["alarm", "show", id, "-f", "json"]))
                 #expect(shown["name"] as? String == "cpu-high")
-                let byName = try Self.object(Self.aodh(auth, ["alarm", "show", "--name", "cpu-high", "-f", "json"]))
+                let byName = try await Self.object(Self.aodh(auth, ["alarm", "show", "--name", "cpu-high", "-f", "json"]))
                 #expect(byName["alarm_id"] as? String == id)
 
-                let updated = try Self.object(Self.aodh(
+                let updated = try await Self.object(Self.aodh(
                     auth, ["alarm", "update", id, "--threshold", "90", "--severity", "critical", "-f", "json"]))
                 #expect(updated["threshold"] as? Double == 90)
                 #expect(updated["severity"] as? String == "critical")
                 #expect(updated["name"] as? String == "cpu-high")
 
-                let set = try Self.object(Self.aodh(auth, ["alarm", "state", "set", "--state", "alarm", id, "-f", "json"]))
+                let set = try await Self.object(Self.aodh(auth, ["alarm", "state", "set", "--state", "alarm", id, "-f", "json"]))
                 #expect(set["state"] as? String == "alarm")
-                let got = try Self.object(Self.aodh(auth, ["alarm", "state", "get", id, "-f", "json"]))
+                let got = try await Self.object(Self.aodh(auth, ["alarm", "state", "get", id, "-f", "json"]))
                 #expect(got["state"] as? String == "alarm")
-                let filtered = try Self.list(Self.aodh(auth, ["alarm", "list", "--query", "state=alarm and severity=critical", "-f", "json"]))
+                let filtered = try await Self.list(Self.aodh(auth, ["alarm", "list", "--query", "state=alarm and severity=critical", "-f", "json"]))
                 #expect(filtered.count == 1)
 
-                let history = try Self.list(Self.aodh(auth, ["alarm-history", "show", id, "-f", "json"]))
+                let history = try await Self.list(Self.aodh(auth, ["alarm-history", "show", id, "-f", "json"]))
                 #expect(history.compactMap { $0["type"] as? String } == ["state transition", "rule change", "creation"])
                 #expect((history.first?["detail"] as? String)?.contains("Manually set via API") == true)
-                let searched = try Self.list(Self.aodh(auth, ["alarm-history", "search", "--query", "alarm_id=\(id)", "-f", "json"]))
+                let searched = try await Self.list(Self.aodh(auth, ["alarm-history", "search", "--query", "alarm_id=\(id)", "-f", "json"]))
                 #expect(searched.count == 3)
 
-                #expect(throws: CommandFailure.self) {
-                    try Self.aodh(auth, Self.createArguments + ["--name", "bad", "--ok-action", "ftp://example.com/"])
+                await #expect(throws: CommandFailure.self) {
+                    try await Self.aodh(auth, Self.createArguments + ["--name", "bad", "--ok-action", "ftp://example.com/"])
                 }
-                _ = try Self.aodh(auth, ["alarm", "delete", id])
-                #expect(throws: CommandFailure.self) { try Self.aodh(auth, ["alarm", "show", id]) }
-                #expect(try Self.list(Self.aodh(auth, ["alarm", "list", "-f", "json"])).isEmpty)
+                _ = try await Self.aodh(auth, ["alarm", "delete", id])
+                await #expect(throws: CommandFailure.self) { try await Self.aodh(auth, ["alarm", "show", id]) }
+                #expect(try await Self.list(Self.aodh(auth, ["alarm", "list", "-f", "json"])).isEmpty)
 
                 process.terminate()
                 let exit = await process.waitUntilExit(timeout: .seconds(20))
@@ -127,15 +127,15 @@ struct AodhClientTests {
                     ["--os-auth-type", "aodh-noauth", "--aodh-endpoint", url, "--user-id", user, "--project-id", project,
                      "--roles", roles]
                 }
-                let alice = try Self.object(Self.aodh(auth("alice", "pa"), Self.createArguments + ["--name", "alice's"]))
+                let alice = try await Self.object(Self.aodh(auth("alice", "pa"), Self.createArguments + ["--name", "alice's"]))
                 #expect(alice["project_id"] as? String == "pa")
                 #expect(alice["user_id"] as? String == "alice")
                 let aliceID = try #require(alice["alarm_id"] as? String)
-                _ = try Self.aodh(auth("bob", "pb"), Self.createArguments + ["--name", "bob's"])
-                let bobs = try Self.list(Self.aodh(auth("bob", "pb"), ["alarm", "list", "-f", "json"]))
+                _ = try await Self.aodh(auth("bob", "pb"), Self.createArguments + ["--name", "bob's"])
+                let bobs = try await Self.list(Self.aodh(auth("bob", "pb"), ["alarm", "list", "-f", "json"]))
                 #expect(bobs.compactMap { $0["name"] as? String } == ["bob's"])
-                #expect(throws: CommandFailure.self) { try Self.aodh(auth("bob", "pb"), ["alarm", "show", aliceID]) }
-                let all = try Self.list(Self.aodh(
+                await #expect(throws: CommandFailure.self) { try await Self.aodh(auth("bob", "pb"), ["alarm", "show", aliceID]) }
+                let all = try await Self.list(Self.aodh(
                     auth("root", "pa", "admin"), ["alarm", "list", "--filter", "all_projects=true", "-f", "json"]))
                 #expect(Set(all.compactMap { $0["name"] as? String }) == ["alice's", "bob's"])
 

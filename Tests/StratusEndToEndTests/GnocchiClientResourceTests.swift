@@ -35,16 +35,16 @@ struct UpgradeResourceTypesTests {
 struct GnocchiClientResourceTests {
     typealias CLI = GnocchiClientTests
 
-    static func object(_ url: String, _ arguments: [String]) throws -> [String: Any] {
-        let output = try CLI.gnocchi(url, arguments + ["-f", "json"])
+    static func object(_ url: String, _ arguments: [String]) async throws -> [String: Any] {
+        let output = try await CLI.gnocchi(url, arguments + ["-f", "json"])
         guard let object = try CLI.json(output) as? [String: Any] else {
             throw CLI.CommandFailure(description: "not a JSON object: \(output)")
         }
         return object
     }
 
-    static func list(_ url: String, _ arguments: [String]) throws -> [[String: Any]] {
-        let output = try CLI.gnocchi(url, arguments + ["-f", "json"])
+    static func list(_ url: String, _ arguments: [String]) async throws -> [[String: Any]] {
+        let output = try await CLI.gnocchi(url, arguments + ["-f", "json"])
         guard let list = try CLI.json(output) as? [[String: Any]] else {
             throw CLI.CommandFailure(description: "not a JSON list: \(output)")
         }
@@ -60,43 +60,43 @@ struct GnocchiClientResourceTests {
                 let endpoint = try await process.apiEndpoint()
                 let url = try #require(endpoint, "all-in-one did not start:\n\(process.standardError)")
 
-                let created = try Self.object(url, [
+                let created = try await Self.object(url, [
                     "resource-type", "create", "-a", "host:string:true:max_length=255", "-a", "flavor:string:false",
                     "e2e_instance",
                 ])
                 #expect(created["name"] as? String == "e2e_instance")
                 #expect(created["state"] as? String == "active")
-                let updated = try Self.object(url, [
+                let updated = try await Self.object(url, [
                     "resource-type", "update", "-a", "vcpus:number:false:min=1", "-r", "flavor", "e2e_instance",
                 ])
                 // gnocchiclient flattens the attributes into `attributes/<name>` keys.
                 #expect(updated["attributes/vcpus"] as? String == "max=None, min=1, required=False, type=number")
                 #expect(updated["attributes/flavor"] == nil)
-                let types = try Self.list(url, ["resource-type", "list"])
+                let types = try await Self.list(url, ["resource-type", "list"])
                 #expect(types.compactMap { $0["name"] as? String }.contains("e2e_instance"))
 
-                let resource = try Self.object(url, [
+                let resource = try await Self.object(url, [
                     "resource", "create", "--type", "e2e_instance", "-a", "host:compute-1", "-a", "vcpus:2",
                     "-n", "cpu:low", "vm-1",
                 ])
                 #expect(resource["original_resource_id"] as? String == "vm-1")
                 #expect(resource["host"] as? String == "compute-1")
-                let shown = try Self.object(url, ["resource", "show", "--type", "e2e_instance", "vm-1"])
+                let shown = try await Self.object(url, ["resource", "show", "--type", "e2e_instance", "vm-1"])
                 #expect(shown["id"] as? String == resource["id"] as? String)
-                _ = try CLI.gnocchi(url, ["resource", "update", "--type", "e2e_instance", "-a", "host:compute-2", "vm-1"])
-                let history = try Self.list(url, ["resource", "history", "--type", "e2e_instance", "vm-1"])
+                _ = try await CLI.gnocchi(url, ["resource", "update", "--type", "e2e_instance", "-a", "host:compute-2", "vm-1"])
+                let history = try await Self.list(url, ["resource", "history", "--type", "e2e_instance", "vm-1"])
                 #expect(history.compactMap { $0["host"] as? String } == ["compute-1", "compute-2"])
-                let listed = try Self.list(url, ["resource", "list", "--type", "e2e_instance"])
+                let listed = try await Self.list(url, ["resource", "list", "--type", "e2e_instance"])
                 #expect(listed.count == 1)
 
-                _ = try CLI.gnocchi(url, ["measures", "add", "-r", "vm-1", "-m", "2024-01-01T00:00:00@5", "cpu"])
-                let measures = try Self.list(url, ["measures", "show", "--refresh", "-r", "vm-1", "cpu"])
+                _ = try await CLI.gnocchi(url, ["measures", "add", "-r", "vm-1", "-m", "2024-01-01T00:00:00@5", "cpu"])
+                let measures = try await Self.list(url, ["measures", "show", "--refresh", "-r", "vm-1", "cpu"])
                 #expect(measures.last?["value"] as? Double == 5)
 
-                #expect(throws: CLI.CommandFailure.self) { try CLI.gnocchi(url, ["resource-type", "delete", "e2e_instance"]) }
-                _ = try CLI.gnocchi(url, ["resource", "delete", "vm-1"])
-                _ = try CLI.gnocchi(url, ["resource-type", "delete", "e2e_instance"])
-                #expect(throws: CLI.CommandFailure.self) { try CLI.gnocchi(url, ["resource-type", "show", "e2e_instance"]) }
+                await #expect(throws: CLI.CommandFailure.self) { try await CLI.gnocchi(url, ["resource-type", "delete", "e2e_instance"]) }
+                _ = try await CLI.gnocchi(url, ["resource", "delete", "vm-1"])
+                _ = try await CLI.gnocchi(url, ["resource-type", "delete", "e2e_instance"])
+                await #expect(throws: CLI.CommandFailure.self) { try await CLI.gnocchi(url, ["resource-type", "show", "e2e_instance"]) }
 
                 process.terminate()
                 let exit = await process.waitUntilExit(timeout: .seconds(20))

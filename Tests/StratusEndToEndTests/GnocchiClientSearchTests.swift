@@ -23,39 +23,39 @@ struct GnocchiClientSearchTests {
             try await StratusProcess.with(arguments) { process in
                 let endpoint = try await process.apiEndpoint()
                 let url = try #require(endpoint, "all-in-one did not start:\n\(process.standardError)")
-                func gnocchi(_ arguments: [String]) throws -> String { try GnocchiClientTests.gnocchi(url, arguments) }
+                func gnocchi(_ arguments: [String]) async throws -> String { try await GnocchiClientTests.gnocchi(url, arguments) }
 
-                _ = try gnocchi(["resource-type", "create", "-a", "host:string:false", "-a", "vcpus:number:false", "e2e_vm"])
+                _ = try await gnocchi(["resource-type", "create", "-a", "host:string:false", "-a", "vcpus:number:false", "e2e_vm"])
                 for (id, host, vcpus) in [("vm-1", "compute-1", "2"), ("vm-2", "compute-2", "4"), ("vm-3", "compute-1", "8")] {
-                    _ = try gnocchi(["resource", "create", "--type", "e2e_vm", "-a", "host:\(host)", "-a", "vcpus:\(vcpus)",
+                    _ = try await gnocchi(["resource", "create", "--type", "e2e_vm", "-a", "host:\(host)", "-a", "vcpus:\(vcpus)",
                                      "-n", "cpu:low", id, "-f", "json"])
                 }
                 let search = ["resource", "search", "--type", "e2e_vm", "-f", "json"]
-                #expect(try Self.names(gnocchi(search + ["host = 'compute-1'"])) == ["vm-1", "vm-3"])
-                #expect(try Self.names(gnocchi(search + ["host = 'compute-1' and vcpus > 4"])) == ["vm-3"])
-                #expect(try Self.names(gnocchi(search + ["not (host = 'compute-1') or vcpus in [2]"])) == ["vm-1", "vm-2"])
-                #expect(try Self.names(gnocchi(search + ["host like 'compute-%' and id != 'vm-2'"])) == ["vm-1", "vm-3"])
-                #expect(try Self.names(gnocchi(["resource", "search", "-f", "json", "original_resource_id = 'vm-2'"])) == ["vm-2"])
-                #expect(try Self.names(gnocchi(search + ["--limit", "1", "--sort", "vcpus:desc", "vcpus >= 0"])) == ["vm-3"])
+                #expect(try await Self.names(gnocchi(search + ["host = 'compute-1'"])) == ["vm-1", "vm-3"])
+                #expect(try await Self.names(gnocchi(search + ["host = 'compute-1' and vcpus > 4"])) == ["vm-3"])
+                #expect(try await Self.names(gnocchi(search + ["not (host = 'compute-1') or vcpus in [2]"])) == ["vm-1", "vm-2"])
+                #expect(try await Self.names(gnocchi(search + ["host like 'compute-%' and id != 'vm-2'"])) == ["vm-1", "vm-3"])
+                #expect(try await Self.names(gnocchi(["resource", "search", "-f", "json", "original_resource_id = 'vm-2'"])) == ["vm-2"])
+                #expect(try await Self.names(gnocchi(search + ["--limit", "1", "--sort", "vcpus:desc", "vcpus >= 0"])) == ["vm-3"])
                 do {
-                    _ = try gnocchi(search + ["host = "])
+                    _ = try await gnocchi(search + ["host = "])
                     Issue.record("an invalid filter was accepted")
                 } catch let failure as GnocchiClientTests.CommandFailure {
                     #expect(failure.description.contains("Invalid filter: Expected a value"))
                 }
                 do {
-                    _ = try gnocchi(search + ["color = 'red'"])
+                    _ = try await gnocchi(search + ["color = 'red'"])
                     Issue.record("an unknown attribute was accepted")
                 } catch let failure as GnocchiClientTests.CommandFailure {
                     #expect(failure.description.contains("Resource type e2e_vm has no color attribute"))
                 }
 
                 // The metric value search, over HTTP (gnocchiclient has no command for it).
-                let shown = try #require(try GnocchiClientTests.json(gnocchi(["resource", "show", "--type", "e2e_vm", "vm-1", "-f", "json"])) as? [String: Any])
+                let shown = try await #require(try await GnocchiClientTests.json(gnocchi(["resource", "show", "--type", "e2e_vm", "vm-1", "-f", "json"])) as? [String: Any])
                 let metric = try #require((shown["metrics"] as? [String: String])?["cpu"])
-                _ = try gnocchi(["measures", "add", "-m", "2024-01-01T00:00:00@10", "-m", "2024-01-01T00:05:00@60",
+                _ = try await gnocchi(["measures", "add", "-m", "2024-01-01T00:00:00@10", "-m", "2024-01-01T00:05:00@60",
                                  "-m", "2024-01-01T00:10:00@30", metric])
-                _ = try gnocchi(["measures", "show", "--refresh", metric, "-f", "json"])
+                _ = try await gnocchi(["measures", "show", "--refresh", metric, "-f", "json"])
                 var request = URLRequest(url: try #require(URL(string: url + "/v1/search/metric?metric_id=" + metric)))
                 request.httpMethod = "POST"
                 request.httpBody = Data(#"{"and": [{">": 20}, {"<": [{"*": 2}, 100]}]}"#.utf8)

@@ -15,8 +15,8 @@ struct GnocchiClientTests {
     struct CommandFailure: Error, CustomStringConvertible { var description: String }
 
     /// Runs `gnocchi` with basic auth as `user` against `endpoint`; returns stdout, throws with stderr on failure.
-    static func gnocchi(_ endpoint: String, _ arguments: [String], user: String = "admin") throws -> String {
-        let result = try ChildProcess.runBlocking(client!, ["--os-auth-type", "gnocchi-basic", "--user", user, "--endpoint", endpoint] + arguments, environment: ProcessInfo.processInfo.environment)
+    static func gnocchi(_ endpoint: String, _ arguments: [String], user: String = "admin") async throws -> String {
+        let result = try await ChildProcess.run(client!, ["--os-auth-type", "gnocchi-basic", "--user", user, "--endpoint", endpoint] + arguments, environment: ProcessInfo.processInfo.environment)
         guard result.exit == .exited(0) else {
             throw CommandFailure(description: "gnocchi \(arguments.joined(separator: " ")) failed (\(result.exit)): \(result.error)")
         }
@@ -36,39 +36,39 @@ struct GnocchiClientTests {
                 let endpoint = try await process.apiEndpoint()
                 let url = try #require(endpoint, "all-in-one did not start:\n\(process.standardError)")
 
-                let policies = try #require(try Self.json(Self.gnocchi(url, ["archive-policy", "list", "-f", "json"])) as? [[String: Any]])
+                let policies = try await #require(try await Self.json(Self.gnocchi(url, ["archive-policy", "list", "-f", "json"])) as? [[String: Any]])
                 #expect(Set(policies.compactMap { $0["name"] as? String }) == ["bool", "low", "medium", "high"])
 
-                _ = try Self.gnocchi(url, ["archive-policy", "create", "-d", "granularity:1m,points:60", "-d", "granularity:1h,timespan:1d",
+                _ = try await Self.gnocchi(url, ["archive-policy", "create", "-d", "granularity:1m,points:60", "-d", "granularity:1h,timespan:1d",
                                            "-m", "mean", "-m", "max", "-b", "0", "e2e"])
-                let shown = try #require(try Self.json(Self.gnocchi(url, ["archive-policy", "show", "e2e", "-f", "json"])) as? [String: Any])
+                let shown = try await #require(try await Self.json(Self.gnocchi(url, ["archive-policy", "show", "e2e", "-f", "json"])) as? [String: Any])
                 #expect(shown["name"] as? String == "e2e")
                 #expect((shown["definition"] as? String)?.contains("0:01:00") ?? (shown["definition"] != nil))
 
-                _ = try Self.gnocchi(url, ["archive-policy-rule", "create", "-a", "e2e", "-m", "e2e.*", "e2e-rule"])
-                let rule = try #require(try Self.json(Self.gnocchi(url, ["archive-policy-rule", "show", "e2e-rule", "-f", "json"])) as? [String: Any])
+                _ = try await Self.gnocchi(url, ["archive-policy-rule", "create", "-a", "e2e", "-m", "e2e.*", "e2e-rule"])
+                let rule = try await #require(try await Self.json(Self.gnocchi(url, ["archive-policy-rule", "show", "e2e-rule", "-f", "json"])) as? [String: Any])
                 #expect(rule["archive_policy_name"] as? String == "e2e")
 
-                let metric = try #require(try Self.json(Self.gnocchi(url, ["metric", "create", "e2e.cpu", "-u", "%", "-f", "json"])) as? [String: Any])
+                let metric = try await #require(try await Self.json(Self.gnocchi(url, ["metric", "create", "e2e.cpu", "-u", "%", "-f", "json"])) as? [String: Any])
                 let id = try #require(metric["id"] as? String)
                 // Gnocchi's POST answers `archive_policy_name`, which gnocchiclient prints as is.
                 #expect(metric["archive_policy_name"] as? String == "e2e")
 
-                _ = try Self.gnocchi(url, ["measures", "add", "-m", "2024-01-01T00:00:00@10", "-m", "2024-01-01T00:00:30@20",
+                _ = try await Self.gnocchi(url, ["measures", "add", "-m", "2024-01-01T00:00:00@10", "-m", "2024-01-01T00:00:30@20",
                                            "-m", "2024-01-01T00:01:10@40", id])
-                let measures = try #require(try Self.json(Self.gnocchi(url, ["measures", "show", "--refresh", "--granularity", "60", id, "-f", "json"])) as? [[String: Any]])
+                let measures = try await #require(try await Self.json(Self.gnocchi(url, ["measures", "show", "--refresh", "--granularity", "60", id, "-f", "json"])) as? [[String: Any]])
                 #expect(measures.count == 2)
                 #expect(measures.first?["value"] as? Double == 15)
                 #expect(measures.last?["value"] as? Double == 40)
-                let maxima = try #require(try Self.json(Self.gnocchi(url, ["measures", "show", "--aggregation", "max", "--granularity", "60", id, "-f", "json"])) as? [[String: Any]])
+                let maxima = try await #require(try await Self.json(Self.gnocchi(url, ["measures", "show", "--aggregation", "max", "--granularity", "60", id, "-f", "json"])) as? [[String: Any]])
                 #expect(maxima.map { $0["value"] as? Double } == [20, 40])
 
-                let listed = try #require(try Self.json(Self.gnocchi(url, ["metric", "list", "-f", "json"])) as? [[String: Any]])
+                let listed = try await #require(try await Self.json(Self.gnocchi(url, ["metric", "list", "-f", "json"])) as? [[String: Any]])
                 #expect(listed.contains { $0["id"] as? String == id })
 
-                _ = try Self.gnocchi(url, ["metric", "delete", id])
-                _ = try Self.gnocchi(url, ["archive-policy-rule", "delete", "e2e-rule"])
-                #expect(throws: CommandFailure.self) { try Self.gnocchi(url, ["archive-policy", "delete", "low"], user: "alice") }
+                _ = try await Self.gnocchi(url, ["metric", "delete", id])
+                _ = try await Self.gnocchi(url, ["archive-policy-rule", "delete", "e2e-rule"])
+                await #expect(throws: CommandFailure.self) { try await Self.gnocchi(url, ["archive-policy", "delete", "low"], user: "alice") }
 
                 process.terminate()
                 let exit = await process.waitUntilExit(timeout: .seconds(20))

@@ -152,9 +152,10 @@ struct TelemetryPipelineTests {
                        "--set", "metricd.metric_processing_delay=1"]
             try await StratusProcess.with(all) { process in
                 let endpoint = try #require(try await process.apiEndpoint(), "all-in-one did not start:\n\(process.standardError)")
-                let instances = try await Self.eventually("the demo instances", timeout: .seconds(60)) { () -> [[String: Any]]? in
+                let instances = try await Self.eventually("the demo instances and their metrics", timeout: .seconds(60)) { () -> [[String: Any]]? in
                     let list = try await Self.get(endpoint, "/v1/resource/instance") as? [[String: Any]] ?? []
-                    return list.count >= 3 ? list : nil
+                    let complete = list.filter { ($0["metrics"] as? [String: String]).map { $0["cpu"] != nil && $0["memory"] != nil } ?? false }
+                    return list.count >= 3 && complete.count >= 2 ? list : nil
                 }
                 #expect(Set(instances.compactMap { $0["display_name"] as? String }) == ["web-1", "db-1", "batch-1"])
                 let web = try #require(instances.first { $0["display_name"] as? String == "web-1" })

@@ -194,7 +194,10 @@ struct NotificationTransportTests {
         // Later batches queue behind the spool, so order is kept.
         try await publisher.publish([MeterMessage(sample: Self.cpuSample(resource: "last", volume: 1, at: 1), secret: "")])
         let deadline = ContinuousClock.now + .seconds(20)
-        while collector.samples.count < 21 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        // The sender counts a batch (and removes its file) once the answer is back, just after the sink had it.
+        while (collector.samples.count < 21 || publisher.statistics.snapshot.replayed < 21) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let expected = (0..<4).flatMap { batch in (0..<5).map { "r\(batch)-\($0)" } } + ["last"]
         #expect(collector.samples.map(\.resourceID) == expected)
         #expect(publisher.statistics.snapshot.replayed == 21)
@@ -212,13 +215,17 @@ struct NotificationTransportTests {
             let before = try NotifierPublisher(url: url, logger: Self.logger)
             try await before.publish([MeterMessage(sample: Self.cpuSample(resource: "from-before", volume: 1, at: 1), secret: "")])
             #expect(before.statistics.snapshot.spooled == 1)
+            // The agent process stops (its replay attempts with it).
+            await before.close()
         }
         let collector = TestPublisher()
         let agent = try await Self.startAgent(yaml: Self.passThrough, publishers: PublisherRegistry(["test": { _, _ in collector }]), port: port)
         // The agent restarts: nothing new is published, the old spool is sent on its own.
         let after = try NotifierPublisher(url: url, logger: Self.logger)
         let deadline = ContinuousClock.now + .seconds(10)
-        while collector.samples.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        while (collector.samples.isEmpty || after.statistics.snapshot.replayed < 1) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(collector.samples.map(\.resourceID) == ["from-before"])
         #expect(after.statistics.snapshot.replayed == 1)
         await agent.stop()

@@ -15,6 +15,11 @@ extension PythonText {
             }
             if entries.count == dictionary.count { return entries }
         }
+        // For ASCII keys (nearly always), String's own order is byte order, and its comparison is the
+        // cheapest there is.
+        if dictionary.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) {
+            return dictionary.sorted { $0.key < $1.key }
+        }
         return dictionary.sorted { less($0.key, $1.key) }
     }
 }

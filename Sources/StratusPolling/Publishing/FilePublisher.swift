@@ -38,12 +38,12 @@ public final class FilePublisher: SamplePublisher {
 
     public func publish(_ messages: [MeterMessage]) async throws {
         guard !messages.isEmpty else { return }
-        var text = ""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(messages.count * 1024)
         for message in messages {
-            text += message.json
-            text += "\n"
+            TelemetryJSON.write(.dictionary(message.fields), to: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
         }
-        let bytes = Array(text.utf8)
         let failure: String? = descriptor.withLock { fd in
             var offset = 0
             while offset < bytes.count {

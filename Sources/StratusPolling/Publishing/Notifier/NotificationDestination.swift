@@ -36,6 +36,7 @@ actor NotificationDestination {
     private var spool: NotificationSpool
     private var pending: [Waiting] = []
     private var inFlight = 0
+    private var closed = false
     private var replaying = false
     private let maxInFlight = 4
     private var backoff: Duration = .seconds(1)
@@ -122,6 +123,11 @@ actor NotificationDestination {
         pump()
     }
 
+    /// Stops replaying (the agent is shutting down); what is spooled stays on disk for the next run.
+    func close() {
+        closed = true
+    }
+
     /// Starts replaying a spool left by a previous run.
     func resumeSpool() {
         if !spool.isEmpty { startReplayIfNeeded() }
@@ -135,7 +141,7 @@ actor NotificationDestination {
 
     /// Sends the spool, oldest first, one batch at a time, with backoff while the agent is down.
     private func replay() async {
-        while let (body, samples) = spool.oldest() {
+        while !closed, let (body, samples) = spool.oldest() {
             switch await post(body) {
             case .delivered:
                 spool.removeOldest()
@@ -167,6 +173,7 @@ actor NotificationDestination {
             }
         }
         replaying = false
+        guard !closed else { return }
         pump()
     }
 

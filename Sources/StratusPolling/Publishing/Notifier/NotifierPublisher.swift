@@ -53,6 +53,11 @@ public struct NotifierPublisher: SamplePublisher {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
+    /// Stops replaying the spools (shutdown); spooled batches stay on disk for the next start.
+    public func close() async {
+        for destination in destinations { await destination.close() }
+    }
+
     /// The agent index of each resource id (for tests and operators).
     public func agentIndex(forResource resourceID: String) -> Int { ring.index(for: resourceID) }
 
