@@ -168,6 +168,9 @@ resources:
         archive_policy_name: ceilometer-low-rate
       network.incoming.bytes:
         archive_policy_name: ceilometer-low-rate
+      # The compute pollsters' per-interval deltas of the byte counters.
+      network.outgoing.bytes.delta:
+      network.incoming.bytes.delta:
       # Stratus: outputs of the default pipeline.yaml's transformers.
       network.outgoing.packets.rate:
       network.incoming.packets.rate:
