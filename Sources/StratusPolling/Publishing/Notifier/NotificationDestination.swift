@@ -4,9 +4,10 @@ import Logging
 import NIOCore
 import StratusCore
 
-/// Delivers batches to one notification agent: up to four requests in flight, and batches that
-/// arrive while they are are merged into the next one (a resource's consecutive samples are a
-/// polling interval apart, so they never share the road).
+/// Delivers batches to one notification agent: up to four requests in flight; batches that arrive
+/// meanwhile are merged into the next request. (A resource's consecutive samples are a polling
+/// interval apart, so two requests in flight never carry samples of one resource that a stateful
+/// transformer would need in order.)
 ///
 /// A batch counts as delivered when the agent answers 200 (it answers after every sink had the
 /// samples). When the agent is unreachable, times out or answers 5xx, the batch goes to the
