@@ -10,6 +10,8 @@ enum PollingAgentBuilder {
         var agent: PollingAgent
         var metrics: PollingMetrics
         var polling: PollingConfiguration
+        /// Ceilometer's Prometheus exporter of the polled samples, when `enable_prometheus_exporter` is on.
+        var exporter: PrometheusSampleExporter?
     }
 
     static func build(
@@ -27,7 +29,7 @@ enum PollingAgentBuilder {
             pollsters: PollsterRegistry(registrations.pollsters), discoverers: DiscovererRegistry(registrations.discoverers),
             namespaces: namespaces, pollsterList: pollsterList, environment: environment)
         let metrics = PollingMetrics()
-        let publisher: any SamplePublisher
+        var publisher: any SamplePublisher
         if let publisherOverride {
             publisher = publisherOverride
         } else if dryRun {
@@ -37,6 +39,12 @@ enum PollingAgentBuilder {
         } else {
             publisher = try PublisherFactory.make(
                 polling.publishers, logger: logger, spool: spoolSettings(polling, logger: logger), statistics: metrics.notifier)
+        }
+        var exporter: PrometheusSampleExporter?
+        if polling.enablePrometheusExporter && !dryRun {
+            let made = PrometheusSampleExporter(staleAfter: 900, clock: { Date().timeIntervalSince1970 })
+            publisher = PrometheusExportingPublisher(exporter: made, next: publisher)
+            exporter = made
         }
         let settings = PollingTaskSettings(
             telemetrySecret: publisherConfiguration.telemetrySecret, batchSize: polling.batchSize,
@@ -50,7 +58,9 @@ enum PollingAgentBuilder {
             "polling.namespaces": .string(namespaces.sorted().joined(separator: ",")),
             "polling.pollsters": .stringConvertible(plugins.pollsters.count),
         ])
-        return Built(agent: agent, metrics: metrics, polling: polling)
+        // A series the slowest source has not refreshed for three of its intervals is gone.
+        exporter?.staleAfter = Double(3 * (agent.definitions.intervals.max() ?? 300))
+        return Built(agent: agent, metrics: metrics, polling: polling, exporter: exporter)
     }
 
     /// The spool of `notifier://`: `polling.spool_dir` when it can be created, else memory (with a warning).

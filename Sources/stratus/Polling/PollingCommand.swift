@@ -54,6 +54,16 @@ struct PollingRunCommand: AsyncParsableCommand {
                 metrics: built.metrics, port: port, logger: logger,
                 onListening: { port in logger.info("Polling metrics listening", metadata: ["port": "\(port)"]) }))
         }
+        if let exporter = built.exporter {
+            for address in built.polling.prometheusListenAddresses {
+                let (host, port) = try PrometheusExporterServer.parse(address)
+                services.append(PrometheusExporterServer.makeApplication(
+                    exporter: exporter, host: host, port: port, logger: logger,
+                    onListening: { port in
+                        FileHandle.standardOutput.write(Data("Stratus polling exporter listening on http://\(host):\(port)/\n".utf8))
+                    }))
+            }
+        }
         services.append(StartupCodePagesService(logger: logger))
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
