@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The `meters` list of a polling.yaml or pipeline.yaml source and Ceilometer's rules for it (reference B2 and
 /// B7, `Source.check_source_filtering` and `is_supported`).
 ///
@@ -13,7 +11,7 @@ public struct MeterSelector: Sendable, Hashable {
     private let includes: [FNMatchPattern]
     private let excludes: [FNMatchPattern]
     /// Answers by meter name: a pipeline asks for every sample, and meter names are few.
-    private let answers = SelectionCache()
+    private let answers = BoundedCache<String, Bool>()
 
     /// A rule of B2 the list breaks.
     public enum Violation: Error, Sendable, Hashable, CustomStringConvertible {
@@ -54,10 +52,7 @@ public struct MeterSelector: Sendable, Hashable {
     /// Whether the source polls `meterName`: not if an exclusion matches; yes if an inclusion
     /// matches; else yes only when the list holds exclusions only.
     public func selects(_ meterName: String) -> Bool {
-        if let known = answers.lookup(meterName) { return known }
-        let answer = evaluate(meterName)
-        answers.store(meterName, answer)
-        return answer
+        answers.value(for: meterName, evaluate)
     }
 
     private func evaluate(_ meterName: String) -> Bool {
@@ -70,19 +65,3 @@ public struct MeterSelector: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(items) }
 }
 
-/// A bounded map from meter name to ``MeterSelector/selects(_:)`` (at most 4,096 names; beyond,
-/// answers are computed every time).
-final class SelectionCache: Sendable {
-    private let answers = Mutex<[String: Bool]>([:])
-    static let capacity = 4_096
-
-    func lookup(_ name: String) -> Bool? {
-        answers.withLock { $0[name] }
-    }
-
-    func store(_ name: String, _ answer: Bool) {
-        answers.withLock { answers in
-            if answers.count < Self.capacity { answers[name] = answer }
-        }
-    }
-}

@@ -28,7 +28,7 @@ extension PostgresIndexer {
             do {
                 return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
             } catch {
-                let underlying = Self.unwrap(error)
+                let underlying = PostgresErrors.unwrap(error)
                 if let psql = underlying as? PSQLError, let state = psql.serverInfo?[.sqlState] {
                     switch state {
                     case "40P01" where attempt < 3, "40001" where attempt < 3:  // deadlock / serialization failure: retry
@@ -51,24 +51,11 @@ extension PostgresIndexer {
         }
     }
 
-    /// The error a transaction's closure, `BEGIN` or `COMMIT` threw.
-    static func unwrap(_ error: any Error) -> any Error {
-        guard let transaction = error as? PostgresTransactionError else { return error }
-        return transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error
-    }
-
     /// `IndexError`s pass through; anything else becomes `IndexError.database` with the server's message.
     func mapError(_ error: any Error) -> IndexError {
-        let error = Self.unwrap(error)
+        let error = PostgresErrors.unwrap(error)
         if let indexError = error as? IndexError { return indexError }
-        let message: String
-        if let psql = error as? PSQLError, let info = psql.serverInfo {
-            message = "PostgreSQL error \(info[.sqlState] ?? "?"): \(info[.message] ?? "")"
-        } else if let psql = error as? PSQLError {
-            message = "PostgreSQL error: \(psql.code)"
-        } else {
-            message = "PostgreSQL error: \(error)"
-        }
+        let message = PostgresErrors.message(error)
         logger.debug("PostgreSQL index error", metadata: ["index.error": "\(message)"])
         return IndexError.database(message)
     }

@@ -120,17 +120,7 @@ struct AlarmEvaluationTests {
 
     /// Polls `probe` until it returns a value, or fails after `timeout`.
     static func eventually<T>(_ what: String, timeout: Duration = .seconds(40), _ probe: () async throws -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        var lastError: (any Error)?
-        while ContinuousClock.now < deadline {
-            do {
-                if let value = try await probe() { return value }
-            } catch {
-                lastError = error
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw Failure(description: "\(what) did not happen within \(timeout)" + (lastError.map { "; last error: \($0)" } ?? ""))
+        try await Eventually.value(what, timeout: timeout, probe)
     }
 
     static func timestamp(_ date: Date = Date()) -> String {

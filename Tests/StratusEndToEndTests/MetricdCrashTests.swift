@@ -10,14 +10,9 @@ struct MetricdCrashTests {
     static let second: Int64 = 1_000_000_000
     static let t0: Int64 = 1_699_999_200 * second
 
-    /// Waits until `condition` holds, checking every few milliseconds; false on timeout.
+    /// Waits until `condition` holds; false on timeout.
     static func eventually(timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        return try await condition()
+        try await Eventually.holds(timeout: timeout, every: .milliseconds(5), condition)
     }
 
     /// 200 metrics × 2,000 measures written to incoming; metricd (2 workers) is SIGKILLed part-way six times,

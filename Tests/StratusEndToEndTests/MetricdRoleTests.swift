@@ -6,12 +6,7 @@ import Testing
 struct MetricdRoleTests {
     /// Waits until `condition` holds; false on timeout.
     static func eventually(timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try await condition()
+        try await Eventually.holds(timeout: timeout, every: .milliseconds(20), condition)
     }
 
     /// Upgrades a data directory with the binary and runs `body` with a started metricd on it.

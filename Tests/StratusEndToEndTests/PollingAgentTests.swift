@@ -102,12 +102,7 @@ struct PollingAgentTests {
 
     /// Waits until `condition` holds; false on timeout.
     static func eventually(timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
+        try await Eventually.holds(timeout: timeout, every: .milliseconds(50), condition)
     }
 
     @Test(.timeLimit(.minutes(2)))

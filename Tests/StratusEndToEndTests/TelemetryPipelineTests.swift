@@ -42,21 +42,9 @@ struct TelemetryPipelineTests {
         return nil
     }
 
-    /// Polls `probe` until it returns a value, or fails after `timeout`.
-    static func eventually<T>(
-        _ what: String, timeout: Duration = .seconds(90), _ probe: () async throws -> T?
-    ) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        var lastError: (any Error)?
-        while ContinuousClock.now < deadline {
-            do {
-                if let value = try await probe() { return value }
-            } catch {
-                lastError = error
-            }
-            try await Task.sleep(for: .milliseconds(500))
-        }
-        throw Failure(description: "\(what) did not happen within \(timeout)" + (lastError.map { "; last error: \($0)" } ?? ""))
+    /// Polls `probe` every 500 ms until it returns a value, or fails after `timeout`.
+    static func eventually<T>(_ what: String, timeout: Duration = .seconds(90), _ probe: () async throws -> T?) async throws -> T {
+        try await Eventually.value(what, timeout: timeout, every: .milliseconds(500), probe)
     }
 
     @Test(.timeLimit(.minutes(4)))

@@ -175,7 +175,7 @@ struct NotificationTransportTests {
     }
 
     @Test func batchesWaitInTheSpoolWhileTheAgentIsDownAndArriveInOrder() async throws {
-        let port = try Self.freePort()
+        let port = try FreePort.pick()
         let spool = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: spool) }
         let url = try NotifierURL("notifier://127.0.0.1:\(port)?spool_dir=\(spool)")
@@ -207,7 +207,7 @@ struct NotificationTransportTests {
     }
 
     @Test func aSpoolLeftByAPreviousRunIsReplayedAtStart() async throws {
-        let port = try Self.freePort()
+        let port = try FreePort.pick()
         let spool = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: spool) }
         let url = try NotifierURL("notifier://127.0.0.1:\(port)?spool_dir=\(spool)")
@@ -229,20 +229,5 @@ struct NotificationTransportTests {
         #expect(collector.samples.map(\.resourceID) == ["from-before"])
         #expect(after.statistics.snapshot.replayed == 1)
         await agent.stop()
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        try #require(bound)
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

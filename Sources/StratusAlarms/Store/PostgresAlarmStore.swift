@@ -313,9 +313,8 @@ public final class PostgresAlarmStore: AlarmDatabase {
             do {
                 return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
             } catch {
-                let underlying = Self.unwrap(error)
-                if let psql = underlying as? PSQLError, let state = psql.serverInfo?[.sqlState],
-                   state == "40P01" || state == "40001", attempt < 3 {
+                let underlying = PostgresErrors.unwrap(error)
+                if PostgresErrors.isRetryable(underlying), attempt < 3 {
                     attempt += 1
                     continue
                 }
@@ -324,23 +323,11 @@ public final class PostgresAlarmStore: AlarmDatabase {
         }
     }
 
-    static func unwrap(_ error: any Error) -> any Error {
-        guard let transaction = error as? PostgresTransactionError else { return error }
-        return transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error
-    }
-
     /// Store errors pass through; anything else becomes `AlarmStoreError.database` with the server's message.
     func mapError(_ error: any Error) -> AlarmStoreError {
-        let error = Self.unwrap(error)
+        let error = PostgresErrors.unwrap(error)
         if let storeError = error as? AlarmStoreError { return storeError }
-        let message: String
-        if let psql = error as? PSQLError, let info = psql.serverInfo {
-            message = "PostgreSQL error \(info[.sqlState] ?? "?"): \(info[.message] ?? "")"
-        } else if let psql = error as? PSQLError {
-            message = "PostgreSQL error: \(psql.code)"
-        } else {
-            message = "PostgreSQL error: \(error)"
-        }
+        let message = PostgresErrors.message(error)
         logger.debug("PostgreSQL alarm store error", metadata: ["alarms.error": "\(message)"])
         return AlarmStoreError(.database, message)
     }

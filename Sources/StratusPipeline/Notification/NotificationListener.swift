@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import StratusCore
 
 /// The notification agent's HTTP side: `POST /v1/samples` takes a batch of signed meter messages
 /// and answers once every sample has been handed to every sink (the acknowledgement the polling
@@ -75,16 +76,7 @@ public enum NotificationListener {
             text += "\"\(key)\": "
             switch value {
             case .number(let n): text += String(n)
-            case .string(let s):
-                let escaped = s.unicodeScalars.map { scalar -> String in
-                    switch scalar {
-                    case "\"": return "\\\""
-                    case "\\": return "\\\\"
-                    case "\n": return "\\n"
-                    default: return scalar.value < 0x20 ? String(format: "\\u%04x", scalar.value) : String(scalar)
-                    }
-                }.joined()
-                text += "\"\(escaped)\""
+            case .string(let s): text += TelemetryJSON.encode(.string(s))
             }
         }
         text += "}"

@@ -1,4 +1,4 @@
-import Synchronization
+import StratusCore
 
 /// Python's `re.sub(pattern, replacement, text)`: every non-overlapping match of `pattern`
 /// replaced by the template, where `\1`…`\99`, `\g<1>` and `\g<name>` insert groups (empty when
@@ -16,7 +16,7 @@ struct RegexSubstitution: @unchecked Sendable, Hashable {
     private let regex: Regex<AnyRegexOutput>
     private let parts: [Part]
     /// Results by input: meter names and units are few, and Swift's `Regex` is slow per call.
-    private let results = SubstitutionCache()
+    private let results = BoundedCache<String, String?>()
 
     /// Compiles the pattern and the template.
     /// - Throws: `TransformerParameterError`-ready reasons as `String` via ``Failure``.
@@ -47,10 +47,7 @@ struct RegexSubstitution: @unchecked Sendable, Hashable {
     /// `re.sub`; nil when the template names a group the pattern lacks (Python raises, and
     /// Ceilometer then keeps the unmapped value).
     func apply(to text: String) -> String? {
-        if let known = results.lookup(text) { return known.value }
-        let result = substitute(text)
-        results.store(text, result)
-        return result
+        results.value(for: text, substitute)
     }
 
     private func substitute(_ text: String) -> String? {
@@ -135,23 +132,3 @@ struct RegexSubstitution: @unchecked Sendable, Hashable {
     }
 }
 
-/// A bounded map from input to substitution result (at most 4,096 inputs; beyond, results are
-/// computed every time).
-final class SubstitutionCache: Sendable {
-    struct Entry {
-        var value: String?
-    }
-
-    private let entries = Mutex<[String: Entry]>([:])
-    static let capacity = 4_096
-
-    func lookup(_ text: String) -> Entry? {
-        entries.withLock { $0[text] }
-    }
-
-    func store(_ text: String, _ value: String?) {
-        entries.withLock { entries in
-            if entries.count < Self.capacity { entries[text] = Entry(value: value) }
-        }
-    }
-}

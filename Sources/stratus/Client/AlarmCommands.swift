@@ -208,45 +208,7 @@ struct AodhHTTPClient: Sendable {
     func send(_ method: String, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil) async throws
         -> JSONValue?
     {
-        var components = URLComponents(url: endpoint, resolvingAgainstBaseURL: false)
-        let base = components?.path.hasSuffix("/") == true ? String(components!.path.dropLast()) : components?.path ?? ""
-        components?.percentEncodedPath = base + "/v2/" + path.split(separator: "/").map {
-            String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? String($0)
-        }.joined(separator: "/")
-        components?.queryItems = query.isEmpty ? nil : query.map { URLQueryItem(name: $0.0, value: $0.1) }
-        guard let url = components?.url else { throw ClientError(message: "Invalid endpoint \(endpoint)") }
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = HTTPMethod(rawValue: method)
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "Authorization", value: "basic " + Data((user + ":").utf8).base64EncodedString())
-        if let body {
-            request.body = .bytes(ByteBuffer(bytes: body.serialized()))
-            request.headers.add(name: "Content-Type", value: "application/json")
-        }
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let status: Int, data: Data
-        do {
-            let answer = try await client.execute(request, timeout: .seconds(120))
-            status = Int(answer.status.code)
-            data = Data(buffer: try await answer.body.collect(upTo: 256 << 20))
-            try? await client.shutdown()
-        } catch {
-            try? await client.shutdown()
-            throw ClientError(message: "Unable to reach \(endpoint.absoluteString): \(error)")
-        }
-        let json = data.isEmpty ? nil : try? JSONValue.parse(data)
-        guard status < 400 else {
-            let message = json?["error_message"]?["faultstring"]?.stringValue
-                ?? json?["description"]?.stringValue
-                ?? String(decoding: data, as: UTF8.self)
-            throw ClientError(message: message, status: status)
-        }
-        if !data.isEmpty && json == nil {
-            throw ClientError(message: "\(method) \(url.absoluteString) answered a body that is not JSON", status: status)
-        }
-        return json
+        let client = GnocchiHTTPClient(endpoint: endpoint, user: user)
+        return try await client.send(method, client.url(path, query: query, version: "v2"), body: body).body
     }
 }

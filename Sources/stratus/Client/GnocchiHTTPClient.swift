@@ -66,12 +66,13 @@ struct GnocchiHTTPClient: Sendable {
         }
     }
 
-    /// The URL of `/v1/<path>`; each path segment is percent-encoded, so names may hold any character.
-    func url(_ path: String, query: [(String, String)] = []) -> URL {
+    /// The URL of `/<version>/<path>` (`/v1` for Gnocchi, `/v2` for Aodh); each path segment is
+    /// percent-encoded, so names may hold any character.
+    func url(_ path: String, query: [(String, String)] = [], version: String = "v1") -> URL {
         var base = endpoint.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { Self.percentEncoded(String($0)) }
-        var text = base + "/v1/" + segments.joined(separator: "/")
+        var text = base + "/" + version + "/" + segments.joined(separator: "/")
         if !query.isEmpty {
             text += "?" + query.map { Self.percentEncoded($0.0) + "=" + Self.percentEncoded($0.1) }.joined(separator: "&")
         }
@@ -79,7 +80,9 @@ struct GnocchiHTTPClient: Sendable {
         return URL(string: text)!
     }
 
-    private func send(_ method: String, _ url: URL, body: JSONValue? = nil) async throws -> Response {
+    /// Sends `method` to `url` with an optional JSON body.
+    /// - Throws: ``ClientError`` when the server is unreachable, answers an error, or answers a body that is not JSON.
+    func send(_ method: String, _ url: URL, body: JSONValue? = nil) async throws -> Response {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = HTTPMethod(rawValue: method)
         request.headers.add(name: "Accept", value: "application/json")
@@ -115,9 +118,11 @@ struct GnocchiHTTPClient: Sendable {
         return Response(status: status, body: json, next: link.flatMap(Self.nextLink))
     }
 
-    /// The message of an error answer: Gnocchi's `description` (a string, or an object with a `cause`,
-    /// a `reason` and a `detail`), Keystone's `error.message`, else the body's text or the status's name.
+    /// The message of an error answer: Aodh's `error_message.faultstring`, Gnocchi's `description` (a
+    /// string, or an object with a `cause`, a `reason` and a `detail`), Keystone's `error.message`, else
+    /// the body's text or the status's name.
     static func errorMessage(json: JSONValue?, data: Data, status: Int) -> String {
+        if let fault = json?["error_message"]?["faultstring"]?.stringValue { return fault }
         if let description = json?["description"] {
             if let text = description.stringValue { return text }
             if let cause = description["cause"]?.stringValue {

@@ -46,8 +46,9 @@ enum PollingAgentBuilder {
             publisher = PrometheusExportingPublisher(exporter: made, next: publisher)
             exporter = made
         }
+        // Batches handed to a pipeline in the same process never cross a network: no signature to compute.
         let settings = PollingTaskSettings(
-            telemetrySecret: publisherConfiguration.telemetrySecret, batchSize: polling.batchSize,
+            telemetrySecret: publisherOverride == nil ? publisherConfiguration.telemetrySecret : "", batchSize: polling.batchSize,
             threadsToProcessPollsters: polling.threadsToProcessPollsters, publisher: publisher, metrics: metrics,
             environment: environment, logger: logger)
         let reload: Duration? = polling.reloadCheckInterval > 0 ? .nanoseconds(polling.reloadCheckInterval) : nil

@@ -4,14 +4,17 @@ import Glibc
 import Darwin
 #endif
 
-/// A TCP port nobody listens on, asked from the kernel (bind to port 0, read it, close).
-enum FreePort {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+/// A TCP port nobody listens on, asked from the kernel (bind to port 0, read it, close): for a
+/// server whose port must be known before it starts (all-in-one's in-process clients, tests).
+public enum FreePort {
+    /// No port could be had.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// A free port on `host` (an IPv4 address; anything else asks on 127.0.0.1).
-    static func pick(host: String) throws -> Int {
+    /// - Throws: ``Failure`` when no socket can be bound.
+    public static func pick(host: String = "127.0.0.1") throws(Failure) -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "cannot open a socket to find a free port") }
         defer { close(fd) }
