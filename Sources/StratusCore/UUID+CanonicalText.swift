@@ -26,6 +26,31 @@ extension UUID {
     }
 
     /// Parses the canonical 36-character form, hexadecimal digits in either case; nil for anything else.
+    /// (The `String` overload reads the contiguous UTF-8 directly: ids read from the index go through it.)
+    public init?(lowercaseText text: String) {
+        guard text.utf8.count == 36 else { return nil }
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var text = text
+        let parsed: Bool = text.withUTF8 { utf8 in
+            withUnsafeMutableBytes(of: &bytes) { out in
+                var position = 0
+                for index in 0..<16 {
+                    if position == 8 || position == 13 || position == 18 || position == 23 {
+                        guard utf8[position] == UInt8(ascii: "-") else { return false }
+                        position += 1
+                    }
+                    guard let high = Self.nibble(utf8[position]), let low = Self.nibble(utf8[position + 1]) else { return false }
+                    out[index] = high << 4 | low
+                    position += 2
+                }
+                return true
+            }
+        }
+        guard parsed else { return nil }
+        self.init(uuid: bytes)
+    }
+
+    /// Parses the canonical 36-character form, hexadecimal digits in either case; nil for anything else.
     public init?(lowercaseText text: some StringProtocol) {
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let parsed: Bool = withUnsafeMutableBytes(of: &bytes) { out in

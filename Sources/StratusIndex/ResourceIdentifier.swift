@@ -1,4 +1,5 @@
 import Foundation
+import StratusCore
 
 /// Resource ids as Gnocchi's `utils.ResourceUUID` makes them: a UUID as given, or any other text of at most
 /// 289 characters (without `/`) turned into `uuid5(namespace, text + "\0" + creator)` — so per creator.
@@ -45,6 +46,12 @@ public enum ResourceIdentifier {
 
     /// Python's `uuid.UUID(text)`: optional `urn:uuid:` prefix and braces, hyphens anywhere, 32 hex digits.
     public static func parseUUID(_ text: String) -> UUID? {
+        // The usual case, the canonical form, parsed from its bytes (the general path below goes
+        // through Foundation's string replacing, which showed up in the batch ingest profile).
+        if text.utf8.count == 36, let parsed = UUID(lowercaseText: text) { return parsed }
+        // Python accepts hex digits, `-`, braces and the `urn:`/`uuid:` prefixes: any other byte means
+        // the text is not a UUID (most non-UUID ids, `<uuid>-vda`, `instance-…-tap0`, stop here).
+        guard text.utf8.allSatisfy({ isHexDigit($0) || Self.uuidPunctuation.contains($0) }) else { return nil }
         var hex = text.replacingOccurrences(of: "urn:", with: "").replacingOccurrences(of: "uuid:", with: "")
         hex = hex.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).replacingOccurrences(of: "-", with: "")
         guard hex.utf8.count == 32, hex.utf8.allSatisfy({ isHexDigit($0) }) else { return nil }
@@ -56,6 +63,9 @@ public enum ResourceIdentifier {
         }
         return UUID(uuidString: canonical)
     }
+
+    /// Bytes of `-`, `{`, `}`, `urn:` and `uuid:` that are not hex digits.
+    private static let uuidPunctuation: Set<UInt8> = Set("-{}urn:i".utf8)
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)

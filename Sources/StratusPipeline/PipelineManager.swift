@@ -15,6 +15,9 @@ import StratusCore
 /// downstream. A transformer error drops that sample (logged); a publisher error is logged and
 /// the sink's other publishers still run.
 ///
+/// Each publisher is called once per batch with everything its sinks produced for it, in sink
+/// order: one call, not one per sink, for a `gnocchi://` the sinks share.
+///
 /// ``reloadIfChanged()`` re-reads the file when its modification time and content hash changed,
 /// keeping the running pipeline when the new file is invalid.
 public actor PipelineManager {
@@ -50,6 +53,16 @@ public actor PipelineManager {
         var transformers: [any Transformer]
         var transformerNames: [String]
         var publishers: [(url: PublisherURL, publisher: any Publisher)]
+        /// For each publisher, its slot in the batch's outbox (shared publishers share a slot).
+        var outboxSlots: [Int] = []
+    }
+
+    /// What one batch hands to one publisher.
+    struct OutboxEntry {
+        var publisher: any Publisher
+        var url: PublisherURL
+        var sinks: [String] = []
+        var samples: [Sample] = []
     }
 
     /// The running definitions.
@@ -60,6 +73,10 @@ public actor PipelineManager {
     public private(set) var publisherFailureCount = 0
 
     private var sinks: [SinkRuntime]
+    /// Publishers in outbox slot order (see `SinkRuntime.outboxSlots`).
+    private var outboxPublishers: [(url: PublisherURL, publisher: any Publisher)] = []
+    /// What the batch being processed has for each publisher slot.
+    private var outbox: [OutboxEntry?] = []
     private var routes: [PipelineDefinition.Route]
     private let path: String?
     private var fileState: PipelineFileState?
@@ -120,6 +137,26 @@ public actor PipelineManager {
         logger = context.logger
         sinks = try Self.build(definition, transformers: transformers, publishers: publishers, context: context, builder: publisherBuilder)
         routes = definition.routes
+        outboxPublishers = Self.assignOutboxSlots(&sinks)
+    }
+
+    /// Gives each sink's publishers their outbox slot: one per publisher instance (a shared
+    /// publisher object gets one slot for all its sinks).
+    private static func assignOutboxSlots(_ sinks: inout [SinkRuntime]) -> [(url: PublisherURL, publisher: any Publisher)] {
+        var slots: [(url: PublisherURL, publisher: any Publisher)] = []
+        var byObject: [ObjectIdentifier: Int] = [:]
+        for index in sinks.indices {
+            sinks[index].outboxSlots = sinks[index].publishers.map { entry in
+                if type(of: entry.publisher) is AnyClass {
+                    let object = ObjectIdentifier(entry.publisher as AnyObject)
+                    if let slot = byObject[object] { return slot }
+                    byObject[object] = slots.count
+                }
+                slots.append(entry)
+                return slots.count - 1
+            }
+        }
+        return slots
     }
 
     /// The system's wall clock, in seconds since the epoch.
@@ -135,6 +172,8 @@ public actor PipelineManager {
     ) throws(PipelineDefinitionError) -> [SinkRuntime] {
         var problems: [ConfigurationError] = []
         var runtimes: [SinkRuntime] = []
+        // One instance per URL text for the registry's shared schemes (see `PublisherRegistry.sharedSchemes`).
+        var shared: [String: any Publisher] = [:]
         for sink in definition.sinks {
             var chain: [any Transformer] = []
             for step in sink.transformers {
@@ -154,6 +193,10 @@ public actor PipelineManager {
                 do {
                     if let builder {
                         built.append((url, try builder(sink.name, url)))
+                    } else if publishers.sharedSchemes.contains(url.scheme) {
+                        let publisher = try shared[url.text] ?? publishers.make(url, context: context)
+                        shared[url.text] = publisher
+                        built.append((url, publisher))
                     } else {
                         built.append((url, try publishers.make(url, context: context)))
                     }
@@ -199,11 +242,12 @@ public actor PipelineManager {
             let source = definition.sources[route.source]
             let selected = valid.filter { source.meters.selects($0.name) }
             guard !selected.isEmpty else { continue }
-            await publish(sink: route.sink, from: 0, selected, report: &report)
+            publish(sink: route.sink, from: 0, selected, report: &report)
         }
         for route in current {
-            await flush(sink: route.sink, report: &report)
+            flush(sink: route.sink, report: &report)
         }
+        await deliverOutbox(report: &report)
         return report
     }
 
@@ -212,21 +256,22 @@ public actor PipelineManager {
     @discardableResult
     public func flush() async -> BatchReport {
         var report = BatchReport()
-        for index in sinks.indices { await flush(sink: index, report: &report) }
+        for index in sinks.indices { flush(sink: index, report: &report) }
+        await deliverOutbox(report: &report)
         return report
     }
 
-    private func flush(sink index: Int, report: inout BatchReport) async {
+    private func flush(sink index: Int, report: inout BatchReport) {
         guard index < sinks.count else { return }
         let context = TransformerContext(now: clock(), logger: logger)
         for position in sinks[index].transformers.indices {
             guard index < sinks.count, position < sinks[index].transformers.count else { return }
             let released = sinks[index].transformers[position].flush(context: context)
-            if !released.isEmpty { await publish(sink: index, from: position + 1, released, report: &report) }
+            if !released.isEmpty { publish(sink: index, from: position + 1, released, report: &report) }
         }
     }
 
-    private func publish(sink index: Int, from start: Int, _ samples: [Sample], report: inout BatchReport) async {
+    private func publish(sink index: Int, from start: Int, _ samples: [Sample], report: inout BatchReport) {
         guard index < sinks.count else { return }
         var transformed: [Sample] = []
         if start >= sinks[index].transformers.count {
@@ -255,16 +300,30 @@ public actor PipelineManager {
             }
         }
         guard !transformed.isEmpty else { return }
-        let sinkName = sinks[index].name
-        for (url, publisher) in sinks[index].publishers {
+        let sink = sinks[index]
+        if outbox.count < outboxPublishers.count { outbox = Array(repeating: nil, count: outboxPublishers.count) }
+        for (position, slot) in sink.outboxSlots.enumerated() {
+            if outbox[slot] == nil {
+                outbox[slot] = OutboxEntry(publisher: sink.publishers[position].publisher, url: sink.publishers[position].url)
+            }
+            if outbox[slot]!.sinks.last != sink.name { outbox[slot]!.sinks.append(sink.name) }
+            outbox[slot]!.samples += transformed
+        }
+    }
+
+    /// Hands each publisher what the batch produced for it, one call each, in slot order.
+    private func deliverOutbox(report: inout BatchReport) async {
+        let entries = outbox
+        outbox = []
+        for case let entry? in entries {
             do {
-                try await publisher.publish(transformed)
-                report.published += transformed.count
+                try await entry.publisher.publish(entry.samples)
+                report.published += entry.samples.count
             } catch {
                 report.publisherFailures += 1
                 publisherFailureCount += 1
                 logger.error("Pipeline: continue after error from publisher", metadata: [
-                    "pipeline.sink": .string(sinkName), "pipeline.publisher": .string(url.text),
+                    "pipeline.sink": .string(entry.sinks.joined(separator: ",")), "pipeline.publisher": .string(entry.url.text),
                     "error": .string("\(error)"),
                 ])
             }
@@ -297,6 +356,7 @@ public actor PipelineManager {
             self.definition = definition
             sinks = runtimes
             routes = definition.routes
+            outboxPublishers = Self.assignOutboxSlots(&sinks)
             fileState = state
             logger.info("Pipeline definitions reloaded", metadata: ["pipeline.file": .string(path)])
             return .reloaded

@@ -11,6 +11,8 @@ struct UUIDCanonicalTextTests {
             #expect(id.lowercaseText == id.uuidString.lowercased())
             #expect(UUID(lowercaseText: id.lowercaseText) == id)
             #expect(UUID(lowercaseText: id.uuidString) == id)
+            // The generic overload (substrings) agrees with the String one.
+            #expect(UUID(lowercaseText: Substring("x" + id.uuidString).dropFirst()) == id)
         }
         let zero = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         #expect(zero.lowercaseText == "00000000-0000-0000-0000-000000000000")
@@ -25,6 +27,7 @@ struct UUIDCanonicalTextTests {
     ])
     func refuses(_ text: String) {
         #expect(UUID(lowercaseText: text) == nil)
+        #expect(UUID(lowercaseText: Substring(text)) == nil)
     }
 
     @Test("orders as the canonical texts do")

@@ -19,6 +19,15 @@ import Testing
         let id = UUID()
         #expect(try ResourceIdentifier.uuid(id.uuidString, creator: "x") == id)
         #expect(try ResourceIdentifier.uuid(id.uuidString.replacingOccurrences(of: "-", with: ""), creator: "x") == id)
+        // Python's uuid.UUID() forms: urn prefix, braces, hyphens anywhere, either case.
+        let text = id.uuidString.lowercased()
+        for form in ["urn:uuid:" + text, "{" + text + "}", "uuid:" + text.uppercased(), text.replacingOccurrences(of: "-", with: "--")] {
+            #expect(ResourceIdentifier.parseUUID(form) == id, "\(form)")
+        }
+        // Not UUIDs: ids made of a UUID and more.
+        for other in [text + "-vda", "instance-0-" + text + "-tap0", text.dropLast() + "g", "vda"] {
+            #expect(ResourceIdentifier.parseUUID(other) == nil, "\(other)")
+        }
     }
 
     @Test func slashesAndLongIdsAreRefused() {

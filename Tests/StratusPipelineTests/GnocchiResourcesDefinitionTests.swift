@@ -127,9 +127,61 @@ struct GnocchiResourcesDefinitionTests {
             + #"{"timestamp":"2026-11-25T10:01:00","value":2.0}]}},"r2":{"m\n":{"archive_policy_name":"low","unit":"","measures":"#
             + #"[{"timestamp":"2026-11-25T10:01:00","value":1e-05}]}}}"#)
         #expect(throws: Never.self) { try TelemetryJSON.decode(text) }
-        #expect(chunk.resources["a\"b"]?.extra == ["project_id": "p1", "display_name": "x"])
+        #expect(chunk.resource("a\"b")?.extra == ["project_id": "p1", "display_name": "x"])
         #expect(chunk.remove(resource: "a\"b") == 2)
         #expect(chunk.samples == 1)
+    }
+
+    @Test func resourceAttributesAreTheFoldOfItsSamplesLaterOnesWinning() throws {
+        var chunk = GnocchiChunk()
+        let attributes = [
+            (name: "display_name", path: try AttributePath("resource_metadata.display_name")),
+            (name: "host", path: try AttributePath("resource_metadata.host")),
+        ]
+        func add(_ metadata: [String: TelemetryValue], project: String = "p1", attributes: [(name: String, path: AttributePath)]) {
+            let sample = Sample.make("cpu", 1, resource: "r", metadata: metadata, project: project)
+            chunk.add(resource: "r", definition: 0, userID: "u", metric: "cpu", archivePolicy: "low", unit: "ns",
+                      timestamp: "2026-11-25T10:00:00", value: 1, sample: sample, attributes: attributes)
+        }
+        add(["display_name": "a", "host": "h1"], attributes: attributes)
+        add(["display_name": "a", "host": "h1"], attributes: attributes)  // same inputs: not kept again
+        #expect(chunk.resource("r")?.attributeSources.count == 1)
+        add(["display_name": "b"], attributes: attributes)  // host missing: the earlier value stays
+        #expect(chunk.resource("r")?.extra == ["project_id": "p1", "display_name": "b", "host": "h1"])
+        add(["display_name": "b"], project: "p2", attributes: attributes)  // another project: kept
+        #expect(chunk.resource("r")?.extra == ["project_id": "p2", "display_name": "b", "host": "h1"])
+        #expect(chunk.resource("r")?.attributeSources.count == 3)
+        #expect(chunk.samples == 4)
+        #expect(chunk.resource("r")?.metrics.map(\.values.count) == [4])
+
+        // An attribute read from another field than resource_metadata: every sample is kept.
+        var other = GnocchiChunk()
+        let byID = [(name: "last", path: try AttributePath("id"))]
+        for id in ["s1", "s2"] {
+            other.add(resource: "r", definition: 0, userID: nil, metric: "m", archivePolicy: "low", unit: "",
+                      timestamp: "2026-11-25T10:00:00", value: 1, sample: Sample.make("m", 1, resource: "r", id: id), attributes: byID)
+        }
+        #expect(other.resource("r")?.extra["last"] == "s2")
+    }
+
+    @Test func attributeDigestIgnoresOrderAndSeesChanges() {
+        let a: [String: TelemetryValue] = ["project_id": "p1", "flavor": ["id": "2", "ram": 2048], "tags": ["x", "y"], "n": 1, "f": 1.5, "z": nil]
+        var b: [String: TelemetryValue] = [:]
+        for key in a.keys.sorted().reversed() { b[key] = a[key] }
+        #expect(AttributeDigest.dictionary(a) == AttributeDigest.dictionary(b))
+        var changes: [[String: TelemetryValue]] = []
+        for (key, value) in [("project_id", TelemetryValue.string("p2")), ("flavor", ["id": "2", "ram": 4096]), ("tags", ["y", "x"]),
+                             ("n", .double(1)), ("f", .string("1.5")), ("z", .bool(false)), ("extra", .null)] {
+            var changed = a
+            changed[key] = value
+            changes.append(changed)
+        }
+        var removed = a
+        removed["n"] = nil
+        changes.append(removed)
+        let digests = Set(changes.map(AttributeDigest.dictionary))
+        #expect(digests.count == changes.count)
+        #expect(!digests.contains(AttributeDigest.dictionary(a)))
     }
 
     @Test func attributeCacheIsBounded() {

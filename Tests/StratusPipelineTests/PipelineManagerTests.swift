@@ -77,6 +77,30 @@ struct PipelineManagerTests {
         #expect(await Self.received(manager, sink: "raw").map(\.volume) == ["42.5", 1, "42.5", 1])
     }
 
+    @Test func sinksNamingTheSameSharedURLShareOnePublisher() async throws {
+        let yaml = """
+            sources:
+              - {name: all, meters: ["*"], sinks: [a, b, c]}
+            sinks:
+              - {name: a, publishers: ["gnocchi://", "test://"]}
+              - {name: b, publishers: ["gnocchi://", "test://"]}
+              - {name: c, publishers: ["gnocchi://?archive_policy=low"]}
+            """
+        let manager = try Self.manager(yaml)
+        func identity(_ sink: String, _ index: Int) async -> ObjectIdentifier {
+            ObjectIdentifier(await manager.publishers(ofSink: sink)[index].publisher as AnyObject)
+        }
+        // gnocchi:// is a shared scheme: one instance per URL text; test:// is not.
+        #expect(await identity("a", 0) == identity("b", 0))
+        #expect(await identity("a", 0) != identity("c", 0))
+        #expect(await identity("a", 1) != identity("b", 1))
+        // The shared publisher receives each sink's samples, in sink order.
+        await manager.process([.make("m", 1)])
+        let shared = try #require(await manager.publishers(ofSink: "a")[0].publisher as? TestPublisher)
+        #expect(shared.samples.count == 2)
+        #expect(await Self.received(manager, sink: "c").count == 1)
+    }
+
     @Test func aTransformerErrorDropsOnlyThatSample() async throws {
         let manager = try Self.manager()
         let report = await manager.process([

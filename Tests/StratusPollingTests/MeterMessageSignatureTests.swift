@@ -1,3 +1,4 @@
+import Foundation
 import StratusCore
 import Testing
 
@@ -88,7 +89,13 @@ import Testing
             #expect(parts.map(\.count) == [8, 4, 4, 4, 12])
             #expect(parts[2].first == "1")
             #expect(["8", "9", "a", "b"].contains(parts[3].first))
+            #expect(id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) || $0 == 0x2D })
         }
+        // The 60-bit time (100 ns steps since 1582-10-15) of the id is now.
+        let parts = SampleIdentifier.next().split(separator: "-").map { UInt64($0, radix: 16)! }
+        let steps = (parts[2] & 0x0FFF) << 48 | parts[1] << 32 | parts[0]
+        let seconds = Double(steps - 0x01B2_1DD2_1381_4000) / 1e7
+        #expect(abs(seconds - Date().timeIntervalSince1970) < 60)
         #expect(Sample(name: "m", type: .gauge, unit: "u", volume: 1, resourceID: "r").id.count == 36)
     }
 }

@@ -40,12 +40,8 @@ enum PipelineBenchmark {
         let inputCount = batches.reduce(0) { $0 + $1.count }
         print("generated in \(Format.millis((ContinuousClock.now - generationStart).seconds))")
 
-        var publishers: [any BackgroundPublisher] = []
-        for sink in await manager.definition.sinks {
-            for (_, publisher) in await manager.publishers(ofSink: sink.name) {
-                if let background = publisher as? any BackgroundPublisher { publishers.append(background) }
-            }
-        }
+        // Each background publisher once (the sinks' `gnocchi://` is one shared publisher).
+        let publishers = await manager.backgroundPublishers()
 
         // Warm-up: archive policies, resource types, resources and metrics are created by the first round.
         let warmup = batches.prefix(max(1, instances * metersPerRound / batchSize))
@@ -55,15 +51,20 @@ enum PipelineBenchmark {
         let measuredCount = measured.reduce(0) { $0 + $1.count }
 
         var published = 0
+        let requestsBefore = await requestCount(publishers)
         let clock = ContinuousClock()
+        let cpuStart = processCPUSeconds()
         let start = clock.now
         for batch in measured {
             published += await manager.process(batch).published
         }
         let pipelineDone = clock.now
+        let pipelineCPU = processCPUSeconds() - cpuStart
         var delivered = true
         for publisher in publishers where !(await publisher.waitUntilDelivered(timeout: .seconds(600))) { delivered = false }
         let end = clock.now
+        let totalCPU = processCPUSeconds() - cpuStart
+        let requests = await requestCount(publishers) - requestsBefore
 
         let pipelineSeconds = (pipelineDone - start).seconds
         let totalSeconds = (end - start).seconds
@@ -76,20 +77,34 @@ enum PipelineBenchmark {
             statistics.droppedOverflow += one.droppedOverflow
             statistics.unknownMeterSamples += one.unknownMeterSamples
             statistics.unavailableAttempts += one.unavailableAttempts
+            statistics.resourcesCreated += one.resourcesCreated
+            statistics.resourcesPatched += one.resourcesPatched
         }
-        print(Format.row(["phase", "samples in", "seconds", "samples/s"]))
-        print(Format.row(["---", "---", "---", "---"]))
+        // CPU seconds are this process's (user + system, every thread): the agent's work, whatever
+        // the API on the same machine takes; samples per CPU second is the rate on one core of its own.
+        print(Format.row(["phase", "samples in", "seconds", "samples/s", "agent CPU seconds", "samples per agent CPU second"]))
+        print(Format.row(["---", "---", "---", "---", "---", "---"]))
         print(Format.row(["pipeline (transformers + mapping/queueing)", "\(measuredCount)", Format.fixed(pipelineSeconds, 3),
-                          Format.rate(Double(measuredCount) / pipelineSeconds)]))
+                          Format.rate(Double(measuredCount) / pipelineSeconds), Format.fixed(pipelineCPU, 3),
+                          Format.rate(Double(measuredCount) / pipelineCPU)]))
         print(Format.row(["end to end (until Gnocchi accepted everything)", "\(measuredCount)", Format.fixed(totalSeconds, 3),
-                          Format.rate(Double(measuredCount) / totalSeconds)]))
+                          Format.rate(Double(measuredCount) / totalSeconds), Format.fixed(totalCPU, 3),
+                          Format.rate(Double(measuredCount) / totalCPU)]))
         var summary = "input \(inputCount) samples (\(measuredCount) measured after a warm-up round); published to sinks: \(published); "
         summary += "Gnocchi accepted \(statistics.deliveredSamples) measures in total, refused \(statistics.droppedRejected), "
         summary += "overflow \(statistics.droppedOverflow), unknown meters \(statistics.unknownMeterSamples), "
-        summary += "unavailable attempts \(statistics.unavailableAttempts)"
+        summary += "unavailable attempts \(statistics.unavailableAttempts), resources created \(statistics.resourcesCreated), "
+        summary += "patched \(statistics.resourcesPatched); \(requests) batch requests while measured"
+        summary += " (\(requests > 0 ? Double(statistics.deliveredSamples) / Double(requests + requestsBefore) : 0) measures each on average)"
         if !delivered { summary += " — NOT all delivered within 600 s" }
         print(summary)
         for publisher in publishers { await publisher.close() }
+    }
+
+    static func requestCount(_ publishers: [any BackgroundPublisher]) async -> Int {
+        var count = 0
+        for case let gnocchi as GnocchiPublisher in publishers { count += await gnocchi.statistics.batchRequests }
+        return count
     }
 
     /// `pipeline.yaml` of the working directory, else of the repository (`Benchmarks/..`).
@@ -127,6 +142,15 @@ enum PipelineBenchmark {
             nic["vnic_name"] = .string("tap\(index)")
             return Instance(id: id, metadata: metadata, disk: disk, nic: nic)
         }
+        // Each sample gets its own copy of the metadata (nested dictionaries included), as samples
+        // decoded from the agents' messages have: nothing downstream may count on shared storage.
+        func fresh(_ entries: [String: TelemetryValue]) -> [String: TelemetryValue] {
+            var copy = [String: TelemetryValue](minimumCapacity: entries.count)
+            for (key, value) in entries {
+                if case .dictionary(let nested) = value { copy[key] = .dictionary(fresh(nested)) } else { copy[key] = value }
+            }
+            return copy
+        }
         var batches: [[Sample]] = []
         var current: [Sample] = []
         current.reserveCapacity(batchSize)
@@ -139,20 +163,20 @@ enum PipelineBenchmark {
                 let counter = Int64(round) * 10_000_000_000 + Int64(index)
                 let samples = [
                     Sample(name: "cpu", type: .cumulative, unit: "ns", volume: .int(counter), userID: "u", projectID: "p", resourceID: instance.id,
-                           timestamp: timestamp, resourceMetadata: instance.metadata, monotonicTime: monotonic),
+                           timestamp: timestamp, resourceMetadata: fresh(instance.metadata), monotonicTime: monotonic),
                     Sample(name: "memory.usage", type: .gauge, unit: "MB", volume: .double(Double(512 + round % 100)), userID: "u", projectID: "p",
-                           resourceID: instance.id, timestamp: timestamp, resourceMetadata: instance.metadata, monotonicTime: monotonic),
+                           resourceID: instance.id, timestamp: timestamp, resourceMetadata: fresh(instance.metadata), monotonicTime: monotonic),
                     Sample(name: "vcpus", type: .gauge, unit: "vcpu", volume: 2, userID: "u", projectID: "p", resourceID: instance.id,
-                           timestamp: timestamp, resourceMetadata: instance.metadata, monotonicTime: monotonic),
+                           timestamp: timestamp, resourceMetadata: fresh(instance.metadata), monotonicTime: monotonic),
                     Sample(name: "disk.device.read.bytes", type: .cumulative, unit: "B", volume: .int(counter * 3), userID: "u", projectID: "p",
-                           resourceID: instance.id + "-vda", timestamp: timestamp, resourceMetadata: instance.disk, monotonicTime: monotonic),
+                           resourceID: instance.id + "-vda", timestamp: timestamp, resourceMetadata: fresh(instance.disk), monotonicTime: monotonic),
                     Sample(name: "disk.device.write.bytes", type: .cumulative, unit: "B", volume: .int(counter * 2), userID: "u", projectID: "p",
-                           resourceID: instance.id + "-vda", timestamp: timestamp, resourceMetadata: instance.disk, monotonicTime: monotonic),
+                           resourceID: instance.id + "-vda", timestamp: timestamp, resourceMetadata: fresh(instance.disk), monotonicTime: monotonic),
                     Sample(name: "network.incoming.bytes", type: .cumulative, unit: "B", volume: .int(counter), userID: "u", projectID: "p",
-                           resourceID: "instance-\(index)-\(instance.id)-tap\(index)", timestamp: timestamp, resourceMetadata: instance.nic,
+                           resourceID: "instance-\(index)-\(instance.id)-tap\(index)", timestamp: timestamp, resourceMetadata: fresh(instance.nic),
                            monotonicTime: monotonic),
                     Sample(name: "network.outgoing.bytes", type: .cumulative, unit: "B", volume: .int(counter / 2), userID: "u", projectID: "p",
-                           resourceID: "instance-\(index)-\(instance.id)-tap\(index)", timestamp: timestamp, resourceMetadata: instance.nic,
+                           resourceID: "instance-\(index)-\(instance.id)-tap\(index)", timestamp: timestamp, resourceMetadata: fresh(instance.nic),
                            monotonicTime: monotonic),
                 ]
                 for sample in samples {

@@ -31,16 +31,33 @@ public enum SampleIdentifier {
             state.last = timestamp
             return (timestamp, state.clockSequence, state.node)
         }
-        let timeLow = UInt32(truncatingIfNeeded: timestamp)
-        let timeMid = UInt16(truncatingIfNeeded: timestamp >> 32)
-        let timeHigh = UInt16(truncatingIfNeeded: timestamp >> 48) & 0x0FFF | 0x1000
-        let clock = sequence | 0x8000
-        return hex(UInt64(timeLow), 8) + "-" + hex(UInt64(timeMid), 4) + "-" + hex(UInt64(timeHigh), 4) + "-"
-            + hex(UInt64(clock), 4) + "-" + hex(node, 12)
+        let timeLow = UInt64(UInt32(truncatingIfNeeded: timestamp))
+        let timeMid = UInt64(UInt16(truncatingIfNeeded: timestamp >> 32))
+        let timeHigh = UInt64(UInt16(truncatingIfNeeded: timestamp >> 48) & 0x0FFF | 0x1000)
+        let clock = UInt64(sequence | 0x8000)
+        // 36 bytes written in place: this runs once per sample a transformer makes.
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var position = 0
+            func put(_ value: UInt64, _ digits: Int) {
+                var shift = (digits - 1) * 4
+                while shift >= 0 {
+                    buffer[position] = hexDigits[Int((value >> UInt64(shift)) & 0xF)]
+                    position += 1
+                    shift -= 4
+                }
+            }
+            put(timeLow, 8)
+            buffer[position] = UInt8(ascii: "-"); position += 1
+            put(timeMid, 4)
+            buffer[position] = UInt8(ascii: "-"); position += 1
+            put(timeHigh, 4)
+            buffer[position] = UInt8(ascii: "-"); position += 1
+            put(clock, 4)
+            buffer[position] = UInt8(ascii: "-"); position += 1
+            put(node, 12)
+            return position
+        }
     }
 
-    private static func hex(_ value: UInt64, _ digits: Int) -> String {
-        let text = String(value, radix: 16)
-        return text.count >= digits ? text : String(repeating: "0", count: digits - text.count) + text
-    }
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }

@@ -19,6 +19,8 @@ public struct GnocchiPublisherStatistics: Sendable, Hashable {
     public var filteredSamples = 0
     /// Requests that found Gnocchi unreachable or failing (5xx), each followed by a backoff.
     public var unavailableAttempts = 0
+    /// `POST /v1/batch/resources/metrics/measures` requests sent (retries included).
+    public var batchRequests = 0
     /// Resources created after a batch named them unknown.
     public var resourcesCreated = 0
     /// Resources whose attributes were updated (PATCH) because they changed.
@@ -44,8 +46,9 @@ public struct GnocchiRetryPolicy: Sendable, Hashable {
 
 /// The queue and background sender of the Gnocchi publisher (reference B10): samples are mapped
 /// into chunks on arrival; one task sends the chunks in order, one POST each, retrying with
-/// backoff while Gnocchi is unavailable. The queue is bounded in samples; when it overflows, the
-/// oldest chunks are dropped and counted.
+/// backoff while Gnocchi is unavailable. The queue is bounded in samples. While Gnocchi answers,
+/// a full queue makes `enqueue` wait for room (the pipeline slows down to Gnocchi's pace and
+/// nothing is lost); while Gnocchi is unavailable the oldest chunks are dropped and counted.
 actor GnocchiDelivery {
     struct Settings: Sendable {
         var definition: GnocchiResourcesDefinition
@@ -68,6 +71,10 @@ actor GnocchiDelivery {
     private var setUp = false
     private var attributeHashes: GenerationCache
     private var wakeup: AsyncStream<Void>.Continuation?
+    /// `enqueue` calls waiting for room in the queue.
+    private var roomWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Failed attempts to deliver the current chunk (0 while Gnocchi answers).
+    private var consecutiveFailures = 0
     private var worker: Task<Void, Never>?
     private var closed = false
 
@@ -92,7 +99,13 @@ actor GnocchiDelivery {
     private var queuedSamples: Int { sealed.reduce(open.samples) { $0 + $1.samples } }
 
     /// Maps a batch into the queue and wakes the sender (started on the first batch).
-    func enqueue(_ samples: [Sample]) {
+    func enqueue(_ samples: [Sample]) async {
+        // Back-pressure: while Gnocchi answers, wait for the sender to make room for the batch rather
+        // than drop (a batch larger than the whole queue waits for an empty queue).
+        while !closed, consecutiveFailures == 0, worker != nil, queuedSamples + inFlightSamples > 0,
+              queuedSamples + inFlightSamples + samples.count > settings.maxQueueSamples {
+            await withCheckedContinuation { roomWaiters.append($0) }
+        }
         guard !closed else { return }
         let definitions = settings.definition.resources
         for sample in samples {
@@ -118,7 +131,8 @@ actor GnocchiDelivery {
         }
         if open.samples >= settings.chunkSamples { seal() }
         var dropped = 0
-        while queuedSamples > settings.maxQueueSamples {
+        // Only while Gnocchi is unavailable (or before the sender has started): otherwise the wait above made room.
+        while queuedSamples > settings.maxQueueSamples, consecutiveFailures > 0 || worker == nil {
             if sealed.isEmpty {
                 dropped += open.samples
                 open = GnocchiChunk()
@@ -144,6 +158,7 @@ actor GnocchiDelivery {
     /// Stops the sender; what is still queued is counted as lost in the log.
     func close() {
         closed = true
+        resumeRoomWaiters()
         worker?.cancel()
         wakeup?.finish()
         let lost = queuedSamples + inFlightSamples
@@ -190,7 +205,16 @@ actor GnocchiDelivery {
         while !Task.isCancelled, let chunk = takeNext() {
             await deliver(chunk)
             inFlightSamples = 0
+            resumeRoomWaiters()
         }
+        resumeRoomWaiters()
+    }
+
+    private func resumeRoomWaiters() {
+        guard !roomWaiters.isEmpty else { return }
+        let waiters = roomWaiters
+        roomWaiters = []
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Sends one chunk until Gnocchi takes it or refuses it, backing off while it is unavailable.
@@ -198,6 +222,7 @@ actor GnocchiDelivery {
         var chunk = original
         var delay = settings.retry.initialDelay
         var failures = 0
+        defer { consecutiveFailures = 0 }
         while true {
             do {
                 try await ensureSetUp()
@@ -219,6 +244,9 @@ actor GnocchiDelivery {
                 case .unavailable(let reason):
                     statistics.unavailableAttempts += 1
                     failures += 1
+                    consecutiveFailures = failures
+                    // Gnocchi is down: waiting publishers go on, and the queue drops its oldest when full.
+                    resumeRoomWaiters()
                     if failures == 1 || failures.isMultiple(of: 20) {
                         logger.warning("Gnocchi publisher: Gnocchi unavailable, keeping samples and retrying", metadata: [
                             "error": .string(reason), "gnocchi.queued": "\(queuedSamples + inFlightSamples)",
@@ -268,6 +296,7 @@ actor GnocchiDelivery {
 
     /// Posts the chunk; on 400 "Unknown resources" creates them and posts once more.
     private func post(_ chunk: inout GnocchiChunk) async throws(GnocchiFailure) {
+        statistics.batchRequests += 1
         let answer = try await client.send("POST", Self.batchPath, body: chunk.encode())
         if (200..<300).contains(answer.status) { return }
         guard answer.status == 400, case .dictionary(let description) = GnocchiClient.description(of: answer),
@@ -280,10 +309,11 @@ actor GnocchiDelivery {
             if !ids.contains(id) { ids.append(id) }
         }
         for id in ids {
-            guard let resource = chunk.resources[id] else { continue }
+            guard let resource = chunk.resource(id) else { continue }
             try await create(id, resource, in: &chunk)
         }
         guard !chunk.isEmpty else { return }
+        statistics.batchRequests += 1
         let retry = try await client.send("POST", Self.batchPath, body: chunk.encode())
         if (200..<300).contains(retry.status) { return }
         throw .rejected(status: retry.status, message: GnocchiClient.message(of: retry))
@@ -291,14 +321,15 @@ actor GnocchiDelivery {
 
     private func create(_ id: String, _ resource: GnocchiChunk.Resource, in chunk: inout GnocchiChunk) async throws(GnocchiFailure) {
         let type = settings.definition.resources[resource.definition].resourceType
-        var body = resource.extra
+        let extra = resource.extra
+        var body = extra
         body["id"] = .string(id)
         body["user_id"] = TelemetryValue(resource.userID)
         let answer = try await client.send("POST", "resource/" + HTTPSender.percentEncoded(type), json: .dictionary(body))
         switch answer.status {
         case 200..<300:
             statistics.resourcesCreated += 1
-            attributeHashes[id] = Self.hash(resource.extra)
+            attributeHashes[id] = Self.hash(extra)
         case 409:
             break
         default:
@@ -314,14 +345,16 @@ actor GnocchiDelivery {
     /// PATCHes the resources whose attributes changed since last seen (hash cache); stops at the
     /// first request that finds Gnocchi unavailable (the next chunk tries again).
     private func updateAttributes(of chunk: GnocchiChunk) async {
-        for id in chunk.order {
-            guard let resource = chunk.resources[id], !resource.extra.isEmpty else { continue }
-            let hash = Self.hash(resource.extra)
+        for resource in chunk.resources {
+            let id = resource.id
+            let extra = resource.extra
+            guard !extra.isEmpty else { continue }
+            let hash = Self.hash(extra)
             guard attributeHashes[id] != hash else { continue }
             let type = settings.definition.resources[resource.definition].resourceType
             let path = "resource/" + HTTPSender.percentEncoded(type) + "/" + HTTPSender.percentEncoded(id)
             do {
-                let answer = try await client.send("PATCH", path, json: .dictionary(resource.extra))
+                let answer = try await client.send("PATCH", path, json: .dictionary(extra))
                 // A refused update (4xx) is remembered too: it is tried again only when the attributes change.
                 attributeHashes[id] = hash
                 if (200..<300).contains(answer.status) {
@@ -341,13 +374,11 @@ actor GnocchiDelivery {
         }
     }
 
-    /// FNV-1a 64 of the attributes as sorted JSON (Ceilometer hashes the same JSON with blake2b).
+    /// A 64-bit digest of the attributes, to notice when they change (Ceilometer hashes their sorted
+    /// JSON with blake2b): FNV-1a over each value's type and bytes, and a dictionary's entries combined
+    /// in an order-independent way, so that no keys need sorting and no JSON text is made.
     static func hash(_ attributes: [String: TelemetryValue]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in TelemetryJSON.encode(.dictionary(attributes)).utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        return hash
+        AttributeDigest.dictionary(attributes)
     }
 }
 

@@ -1,11 +1,13 @@
 extension PipelineManager {
     /// The running publishers that deliver in the background (`gnocchi://`), every sink's, in
-    /// sink order.
+    /// sink order; a publisher shared by several sinks is listed once.
     public func backgroundPublishers() -> [any BackgroundPublisher] {
         var found: [any BackgroundPublisher] = []
+        var seen: Set<ObjectIdentifier> = []
         for sink in definition.sinks {
             for (_, publisher) in publishers(ofSink: sink.name) {
-                if let background = publisher as? any BackgroundPublisher { found.append(background) }
+                guard let background = publisher as? any BackgroundPublisher else { continue }
+                if seen.insert(ObjectIdentifier(background as AnyObject)).inserted { found.append(background) }
             }
         }
         return found

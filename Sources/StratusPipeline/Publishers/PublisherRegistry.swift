@@ -8,10 +8,15 @@ public struct PublisherRegistry: Sendable {
 
     /// The factories by scheme.
     public var factories: [String: Factory]
+    /// Schemes whose publishers are shared by the sinks of one pipeline that name the same URL:
+    /// `gnocchi://` keeps one queue and one sender for the whole pipeline, so that every sink's
+    /// measures of a resource go in the same request instead of one request per sink.
+    public var sharedSchemes: Set<String>
 
     /// Creates a registry.
-    public init(_ factories: [String: Factory]) {
+    public init(_ factories: [String: Factory], sharedSchemes: Set<String> = []) {
         self.factories = factories
+        self.sharedSchemes = sharedSchemes
     }
 
     /// The built-in publishers (reference B9). Register further schemes here (`notifier`, …) —
@@ -25,7 +30,7 @@ public struct PublisherRegistry: Sendable {
         "https": { url, context in try HTTPPublisher(url: url, context: context) },
         "prometheus": { url, context in try PrometheusPublisher(url: url, context: context) },
         "udp": { url, context in try UDPPublisher(url: url, context: context) },
-    ])
+    ], sharedSchemes: ["gnocchi"])
 
     /// Adds (or replaces) the factory of `scheme`.
     public mutating func register(_ scheme: String, _ factory: @escaping Factory) {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import StratusCore
 
 /// The stored state of one sack: every metric's encoded blob, plus the incoming data consumed by the
 /// processing round that wrote it (so that a crash between storing and deleting incoming never counts twice).
@@ -40,7 +41,9 @@ enum SackPack {
         out.varint(UInt64(consumed.bytes.count))
         out.uint32(checksum(consumed.bytes[...]))
         out.bytes.append(contentsOf: consumed.bytes)
-        for id in contents.metrics.keys.sorted(by: { $0.uuidString < $1.uuidString }) {
+        // Byte order of the 16 bytes: the same order as their canonical text, without formatting
+        // two strings per comparison (`uuidString` is an snprintf).
+        for id in contents.metrics.keys.sorted(by: { $0.isOrderedBefore($1) }) {
             let blob = contents.metrics[id]!
             out.bytes.append(contentsOf: uuidBytes(id))
             out.varint(UInt64(blob.count))

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The notification pipeline benchmark end to end: start a release `stratus all-in-one --roles
+# api,metricd` on a fresh data directory and a free port, run `stratus-bench pipeline` (the shipped
+# pipeline.yaml: rate_of_change and gnocchi://) against it, and report the CPU both processes used.
+#
+#   bench/run-pipeline.sh [--pin] [stratus-bench pipeline options...]
+#
+# --pin runs the agent (stratus-bench) on CPU 0 and the API on CPU 1 (taskset): "one notification
+# agent on one core". Binaries: STRATUS (default .build-bench/release/stratus) and BENCH (default
+# .build-bench/release/stratus-bench); build both with
+#   (cd Benchmarks && swift build -c release --scratch-path ../.build-bench && \
+#    swift build -c release --scratch-path ../.build-bench --product stratus)
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+STRATUS=${STRATUS:-$ROOT/.build-bench/release/stratus}
+BENCH=${BENCH:-$ROOT/.build-bench/release/stratus-bench}
+PIN=0
+if [ "${1:-}" = --pin ]; then PIN=1; shift; fi
+for bin in "$STRATUS" "$BENCH"; do
+  [ -x "$bin" ] || { echo "run-pipeline: no executable at $bin (see the comment at the top)" >&2; exit 2; }
+done
+DATA=$(mktemp -d "${TMPDIR:-/tmp}/stratus-pipeline.XXXXXX")
+PID=
+
+stop() {
+  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
+    kill -TERM "$PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$PID" 2>/dev/null && kill -KILL "$PID" 2>/dev/null || true
+  fi
+  rm -rf "$DATA"
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+api=() agent=()
+if [ $PIN = 1 ]; then api=(taskset -c 1) agent=(taskset -c 0); fi
+echo "# $(date -u '+%Y-%m-%dT%H:%M:%SZ') $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), pinned: $PIN"
+"${api[@]}" "$STRATUS" all-in-one --roles api,metricd --data-dir "$DATA/data" --port 0 >"$DATA/out" 2>"$DATA/err" </dev/null &
+PID=$!
+PORT=
+for _ in $(seq 1 600); do
+  PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\)/.*|\1|p' "$DATA/out" | head -1)
+  [ -n "$PORT" ] && break
+  kill -0 "$PID" 2>/dev/null || { echo "run-pipeline: the server exited:" >&2; tail -20 "$DATA/err" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$PORT" ] || { echo "run-pipeline: no port printed after 60 s" >&2; exit 1; }
+
+# utime + stime of the server, in seconds.
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$PID/stat"; }
+before=$(server_cpu)
+start=$(date +%s.%N)
+(cd "$ROOT/Benchmarks" && "${agent[@]}" "$BENCH" pipeline --url "http://127.0.0.1:$PORT" --pipeline ../pipeline.yaml "$@")
+end=$(date +%s.%N)
+after=$(server_cpu)
+awk -v b="$before" -v a="$after" -v s="$start" -v e="$end" 'BEGIN {
+  printf "server (api + metricd) CPU during the run (warm-up included): %.2f s in %.2f s of wall time\n", a - b, e - s }'
