@@ -13,6 +13,11 @@ enum ComputeBenchmark {
     static func run(_ options: Options) async throws {
         let domainCount = try options.int("domains", default: 100)
         let cycles = try options.int("cycles", default: 1000)
+        if let path = options.string("write-node") {
+            // Only the node file (bench/libvirt-floor/run.sh polls it from C).
+            try ComputeNode.xml(domains: domainCount).write(toFile: path, atomically: true, encoding: .utf8)
+            return
+        }
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("stratus-bench-compute-\(getpid())", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -12,6 +12,11 @@ import StratusPipeline
 /// (its disk) and `network.incoming.bytes`, `network.outgoing.bytes` (its NIC), with the nova
 /// metadata, in batches of `--batch` (the polling agent's `batch_size`). They are generated before
 /// the clock starts; the clock stops when every Gnocchi publisher has delivered its queue.
+///
+/// The batches go through a `PipelineQueue`, as the notification agent's HTTP listener hands them
+/// over, from `--senders` concurrent senders (the `notifier://` publisher keeps 4 requests in
+/// flight): batches that wait while the pipeline is busy are merged into one run, as in the agent.
+/// Each sender has its own instances, so every resource's samples arrive in time order.
 enum PipelineBenchmark {
     static func run(_ options: Options) async throws {
         let url = options.string("url") ?? "http://127.0.0.1:8041"
@@ -19,6 +24,7 @@ enum PipelineBenchmark {
         let instances = try options.int("instances", default: 1_000)
         let total = try options.int("samples", default: 700_000)
         let batchSize = try options.int("batch", default: 50)
+        let senders = max(1, try options.int("senders", default: 4))
         let user = options.string("user") ?? "admin"
         let metersPerRound = 7
         let rounds = max(2, total / (instances * metersPerRound))
@@ -34,30 +40,41 @@ enum PipelineBenchmark {
         let manager = try PipelineManager(path: pipeline, context: context)
 
         print("## pipeline: \(pipeline) → \(url)")
-        print("\(instances) instances × \(metersPerRound) meters × \(rounds) rounds = \(instances * metersPerRound * rounds) samples, batches of \(batchSize)")
+        print("\(instances) instances × \(metersPerRound) meters × \(rounds) rounds = \(instances * metersPerRound * rounds) samples, batches of \(batchSize) from \(senders) senders")
         let generationStart = ContinuousClock.now
-        let batches = makeBatches(instances: instances, rounds: rounds, batchSize: batchSize)
-        let inputCount = batches.reduce(0) { $0 + $1.count }
+        let fleet = makeFleet(instances: instances)
+        // Warm-up: archive policies, resource types, resources and metrics are created by the first round.
+        let warmup = makeBatches(fleet: fleet, rounds: 0..<1, batchSize: batchSize, senders: senders)
+        let measured = makeBatches(fleet: fleet, rounds: 1..<rounds, batchSize: batchSize, senders: senders)
+        let measuredCount = measured.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } }
+        let inputCount = measuredCount + warmup.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } }
         print("generated in \(Format.millis((ContinuousClock.now - generationStart).seconds))")
 
         // Each background publisher once (the sinks' `gnocchi://` is one shared publisher).
         let publishers = await manager.backgroundPublishers()
+        let metrics = NotificationMetrics()
+        let queue = PipelineQueue(manager: manager, metrics: metrics, logger: logger)
+        let runner = Task { await queue.run() }
+        func send(_ perSender: [[[Sample]]]) async {
+            await withTaskGroup(of: Void.self) { group in
+                for batches in perSender {
+                    group.addTask {
+                        for batch in batches { await queue.submit(batch) }
+                    }
+                }
+            }
+        }
 
-        // Warm-up: archive policies, resource types, resources and metrics are created by the first round.
-        let warmup = batches.prefix(max(1, instances * metersPerRound / batchSize))
-        for batch in warmup { await manager.process(batch) }
+        await send(warmup)
         for publisher in publishers { _ = await publisher.waitUntilDelivered(timeout: .seconds(600)) }
-        let measured = batches.dropFirst(warmup.count)
-        let measuredCount = measured.reduce(0) { $0 + $1.count }
+        let publishedBefore = metrics.snapshot.published
 
-        var published = 0
         let requestsBefore = await requestCount(publishers)
         let clock = ContinuousClock()
         let cpuStart = processCPUSeconds()
         let start = clock.now
-        for batch in measured {
-            published += await manager.process(batch).published
-        }
+        await send(measured)
+        let published = metrics.snapshot.published - publishedBefore
         let pipelineDone = clock.now
         let pipelineCPU = processCPUSeconds() - cpuStart
         var delivered = true
@@ -98,7 +115,8 @@ enum PipelineBenchmark {
         summary += " (\(requests > 0 ? Double(statistics.deliveredSamples) / Double(requests + requestsBefore) : 0) measures each on average)"
         if !delivered { summary += " — NOT all delivered within 600 s" }
         print(summary)
-        for publisher in publishers { await publisher.close() }
+        runner.cancel()
+        await runner.value
     }
 
     static func requestCount(_ publishers: [any BackgroundPublisher]) async -> Int {
@@ -113,7 +131,14 @@ enum PipelineBenchmark {
         return "../pipeline.yaml"
     }
 
-    static func makeBatches(instances: Int, rounds: Int, batchSize: Int) -> [[Sample]] {
+    struct Instance {
+        var id: String
+        var metadata: [String: TelemetryValue]
+        var disk: [String: TelemetryValue]
+        var nic: [String: TelemetryValue]
+    }
+
+    static func makeFleet(instances: Int) -> [Instance] {
         var rng = SplitMix64(seed: 7)
         func uuid() -> String {
             let a = rng.next(), b = rng.next()
@@ -122,13 +147,7 @@ enum PipelineBenchmark {
             return String(chars[0..<8]) + "-" + String(chars[8..<12]) + "-4" + String(chars[13..<16]) + "-8"
                 + String(chars[17..<20]) + "-" + String(chars[20..<32])
         }
-        struct Instance {
-            var id: String
-            var metadata: [String: TelemetryValue]
-            var disk: [String: TelemetryValue]
-            var nic: [String: TelemetryValue]
-        }
-        let fleet: [Instance] = (0..<instances).map { index in
+        return (0..<instances).map { index in
             let id = uuid()
             let metadata: [String: TelemetryValue] = [
                 "display_name": .string("vm-\(index)"), "name": .string("instance-\(index)"), "instance_id": .string(id),
@@ -142,6 +161,10 @@ enum PipelineBenchmark {
             nic["vnic_name"] = .string("tap\(index)")
             return Instance(id: id, metadata: metadata, disk: disk, nic: nic)
         }
+    }
+
+    /// The batches of `rounds`, per sender (instance `i` belongs to sender `i % senders`).
+    static func makeBatches(fleet: [Instance], rounds: Range<Int>, batchSize: Int, senders: Int) -> [[[Sample]]] {
         // Each sample gets its own copy of the metadata (nested dictionaries included), as samples
         // decoded from the agents' messages have: nothing downstream may count on shared storage.
         func fresh(_ entries: [String: TelemetryValue]) -> [String: TelemetryValue] {
@@ -151,11 +174,10 @@ enum PipelineBenchmark {
             }
             return copy
         }
-        var batches: [[Sample]] = []
-        var current: [Sample] = []
-        current.reserveCapacity(batchSize)
+        var batches: [[[Sample]]] = Array(repeating: [], count: senders)
+        var current: [[Sample]] = Array(repeating: [], count: senders)
         let base = 1_764_064_800  // 2025-11-25T10:00:00Z
-        for round in 0..<rounds {
+        for round in rounds {
             let seconds = base + round * 10
             let timestamp = Timestamps.format(Int64(seconds) * 1_000_000_000).replacingOccurrences(of: "+00:00", with: "")
             let monotonic = Double(round * 10)
@@ -179,16 +201,17 @@ enum PipelineBenchmark {
                            resourceID: "instance-\(index)-\(instance.id)-tap\(index)", timestamp: timestamp, resourceMetadata: fresh(instance.nic),
                            monotonicTime: monotonic),
                 ]
+                let sender = index % senders
                 for sample in samples {
-                    current.append(sample)
-                    if current.count == batchSize {
-                        batches.append(current)
-                        current.removeAll(keepingCapacity: true)
+                    current[sender].append(sample)
+                    if current[sender].count == batchSize {
+                        batches[sender].append(current[sender])
+                        current[sender].removeAll(keepingCapacity: true)
                     }
                 }
             }
         }
-        if !current.isEmpty { batches.append(current) }
+        for sender in 0..<senders where !current[sender].isEmpty { batches[sender].append(current[sender]) }
         return batches
     }
 }

@@ -10,9 +10,9 @@ enum StratusBench {
           e2e        [--metrics 1000] [--measures 1000] [--sacks 128] [--workers 2] [--writers 8]
                      [--dir TMPDIR] [--keep true] [--breakdown false]
                      [--profile metricd|ingest --perf-control CTL_FIFO --perf-ack ACK_FIFO]
-          compute    [--domains 100] [--cycles 1000]
+          compute    [--domains 100] [--cycles 1000] [--write-node FILE: only write the node file]
           aggregates [--metrics 100] [--points 1440] [--runs 20]
-          pipeline   --url http://127.0.0.1:8041 [--pipeline ../pipeline.yaml] [--instances 1000] [--samples 700000] [--batch 50] [--user admin]
+          pipeline   --url http://127.0.0.1:8041 [--pipeline ../pipeline.yaml] [--instances 1000] [--samples 700000] [--batch 50] [--senders 4] [--user admin]
           transport  [--samples 200000] [--batch 50] [--senders 4]
         """
 
@@ -34,11 +34,11 @@ enum StratusBench {
                     rest, known: ["metrics", "measures", "sacks", "workers", "writers", "dir", "keep", "breakdown",
                             "profile", "perf-control", "perf-ack"]))
             case "compute":
-                try await ComputeBenchmark.run(Options(rest, known: ["domains", "cycles"]))
+                try await ComputeBenchmark.run(Options(rest, known: ["domains", "cycles", "write-node"]))
             case "transport":
                 try await TransportBenchmark.run(Options(rest, known: ["samples", "batch", "senders"]))
             case "pipeline":
-                try await PipelineBenchmark.run(Options(rest, known: ["url", "pipeline", "instances", "samples", "batch", "user"]))
+                try await PipelineBenchmark.run(Options(rest, known: ["url", "pipeline", "instances", "samples", "batch", "user", "senders"]))
             case "aggregates":
                 try AggregatesBenchmark.run(Options(rest, known: ["metrics", "points", "runs"]))
             case "-h", "--help", "help":
