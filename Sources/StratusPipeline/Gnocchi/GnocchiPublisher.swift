@@ -11,8 +11,10 @@ import StratusCore
 /// dropped) and queued; a background task posts the queue in order with
 /// `POST /v1/batch/resources/metrics/measures?create_metrics=true`, creating the resources
 /// Gnocchi reports unknown and posting again, then PATCHes resources whose attributes changed.
-/// While Gnocchi is down or answers 5xx the samples stay queued (at most `max_queue_samples`;
-/// beyond, the oldest are dropped and counted) and the sender retries with exponential backoff.
+/// While Gnocchi answers, a full queue (`max_queue_samples`) makes `publish` wait for room
+/// (back-pressure). While Gnocchi is down or answers 5xx the samples stay queued (beyond
+/// `max_queue_samples` the oldest are dropped and counted) and the sender retries with
+/// exponential backoff. Sinks naming the same URL share one publisher (`PublisherRegistry.sharedSchemes`).
 ///
 /// Stratus has no Keystone to resolve `filter_project` to an id: a sample is dropped when its
 /// `project_id` or its `project_name` equals the option (or, for `swift_account` meters, its
@@ -31,7 +33,7 @@ public final class GnocchiPublisher: BackgroundPublisher {
         public var resourcesDefinitionFile: String?
         /// `timeout` of each request, in seconds (6.05).
         public var timeout: Double
-        /// `max_queue_samples`: the most samples kept while Gnocchi is unavailable (500,000).
+        /// `max_queue_samples`: the most samples queued (500,000): a full queue waits while Gnocchi answers, drops its oldest while it is unavailable.
         public var maxQueueSamples: Int
     }
 
