@@ -89,10 +89,11 @@ let package = Package(
         // The web console's files (Sources/StratusAPI/Console/web) become a generated Swift file at build time.
         .executableTarget(name: "ConsoleAssetEmbedder", swiftSettings: strict),
         .plugin(name: "EmbedConsoleAssets", capability: .buildTool(), dependencies: ["ConsoleAssetEmbedder"]),
-        .systemLibrary(
+        // libvirt's API, loaded with dlopen on first use (headers from libvirt-dev): only the roles
+        // that poll libvirt load it (Sources/CLibvirt/include/CLibvirt.h).
+        .target(
             name: "CLibvirt",
-            pkgConfig: "libvirt",
-            providers: [.apt(["libvirt-dev"])]
+            linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]
         ),
         .target(
             name: "StratusCompute",
@@ -163,7 +164,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            // The binary's ~155,000 relative relocations as a packed bitmap (DT_RELR, glibc ≥ 2.36) instead of
+            // 3.7 MB of `.rela.dyn` entries that the loader reads at start and that then stay resident in every
+            // role (docs/performance.md, "Alarm evaluation").
+            linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux]))]
         ),
         .testTarget(
             name: "StratusCoreTests",

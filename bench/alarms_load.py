@@ -90,7 +90,7 @@ def main():
     p.add_argument("--connections", type=int, default=4)
     p.add_argument("--stratus", required=True, help="the stratus binary to start the evaluator with")
     p.add_argument("--data-dir", required=True, help="the server's data directory (the evaluator reads its index)")
-    p.add_argument("--max-concurrency", type=int, default=64, help="evaluator.max_concurrency")
+    p.add_argument("--max-concurrency", type=int, default=32, help="evaluator.max_concurrency")
     p.add_argument("--timeout", type=float, default=30.0)
     p.add_argument("--round-timeout", type=float, default=300.0)
     a = p.parse_args()

@@ -6,14 +6,14 @@
 #   bench/run-pipeline.sh [--pin] [stratus-bench pipeline options...]
 #
 # --pin runs the agent (stratus-bench) on CPU 0 and the API on CPU 1 (taskset): "one notification
-# agent on one core". Binaries: STRATUS (default .build-bench/release/stratus) and BENCH (default
-# .build-bench/release/stratus-bench); build both with
-#   (cd Benchmarks && swift build -c release --scratch-path ../.build-bench && \
-#    swift build -c release --scratch-path ../.build-bench --product stratus)
+# agent on one core". Binaries: STRATUS (default .build-release/release/stratus) and BENCH (default
+# .build-bench/release/stratus-bench); build them with
+#   swift build -c release --static-swift-stdlib --product stratus --scratch-path .build-release
+#   (cd Benchmarks && swift build -c release --scratch-path ../.build-bench)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-STRATUS=${STRATUS:-$ROOT/.build-bench/release/stratus}
+STRATUS=${STRATUS:-$ROOT/.build-release/release/stratus}
 BENCH=${BENCH:-$ROOT/.build-bench/release/stratus-bench}
 PIN=0
 if [ "${1:-}" = --pin ]; then PIN=1; shift; fi

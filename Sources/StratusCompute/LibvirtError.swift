@@ -69,7 +69,9 @@ public struct LibvirtError: Error, Sendable, Hashable, CustomStringConvertible {
     /// - Parameter operation: The function that just failed.
     static func last(_ operation: String) -> LibvirtError {
         guard let error = virGetLastError() else {
-            return LibvirtError(code: 0, message: "unknown libvirt error", operation: operation)
+            // libvirt is loaded on first use (CLibvirt): when it could not be, say why.
+            let reason = stratus_virt_load_error().map { String(cString: $0) } ?? "unknown libvirt error"
+            return LibvirtError(code: 0, message: reason, operation: operation)
         }
         let result = LibvirtError(
             code: error.pointee.code, domain: error.pointee.domain,

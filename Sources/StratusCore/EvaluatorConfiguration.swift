@@ -40,7 +40,7 @@ public struct EvaluatorConfiguration: Sendable, Hashable {
         evaluationInterval: Int64 = 60 * Timestamps.nanosecondsPerSecond, gnocchiURL: String? = nil,
         authMode: String = "basic", user: String = "admin", userID: String = "admin", projectID: String = "admin",
         roles: String = "admin", token: String? = nil, restNotifierMaxRetries: Int = 0, additionalIngestionLag: Int = 0,
-        maxConcurrency: Int = 64, httpTimeout: Int64 = 30 * Timestamps.nanosecondsPerSecond
+        maxConcurrency: Int = 32, httpTimeout: Int64 = 30 * Timestamps.nanosecondsPerSecond
     ) {
         self.evaluationInterval = evaluationInterval
         self.gnocchiURL = gnocchiURL
@@ -91,7 +91,7 @@ public struct EvaluatorConfiguration: Sendable, Hashable {
             throw section.error(
                 "additional_ingestion_lag", "evaluator.additional_ingestion_lag must be between 0 and 86400, got \(lag)")
         }
-        let concurrency = try section.int("max_concurrency", default: 64)
+        let concurrency = try section.int("max_concurrency", default: 32)
         guard concurrency >= 1 else {
             throw section.error("max_concurrency", "evaluator.max_concurrency must be at least 1, got \(concurrency)")
         }

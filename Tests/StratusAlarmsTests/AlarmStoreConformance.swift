@@ -23,6 +23,7 @@ struct AlarmStoreConformance: Sendable {
             Check(name: "severitySortsByMeaning", run: suite.severitySortsByMeaning),
             Check(name: "invalidQueriesAreRejected", run: suite.invalidQueriesAreRejected),
             Check(name: "dueAlarmsAndClaim", run: suite.dueAlarmsAndClaim),
+            Check(name: "dueAlarmsComeInPages", run: suite.dueAlarmsComeInPages),
             Check(name: "recordEvaluationAppendsTransitionsOnly", run: suite.recordEvaluationAppendsTransitionsOnly),
             Check(name: "historyIsNewestFirstAndFilterable", run: suite.historyIsNewestFirstAndFilterable),
             Check(name: "alarmsByIdsInDatabaseOrder", run: suite.alarmsByIdsInDatabaseOrder),
@@ -228,6 +229,47 @@ struct AlarmStoreConformance: Sendable {
         let later = try await store.dueAlarms(now: now.addingTimeInterval(31), interval: .seconds(60))
         #expect(later.map(\.name) == ["never", "old", "recent"])
         #expect(try await store.alarm(old.id)?.evaluateTimestamp == AlarmTimestamp.stored(now))
+    }
+
+    func dueAlarmsComeInPages(_ store: any AlarmDatabase) async throws {
+        // 10 alarms in creation order; 3 not due (disabled, evaluated recently), interleaved with due ones.
+        for index in 0..<10 {
+            var alarm = try Self.alarm("a\(index)", offset: index == 3 || index == 7 ? 100 : 0, enabled: index != 5)
+            if index == 0 { alarm.evaluateTimestamp = nil }
+            try await Self.create(store, alarm)
+        }
+        let now = Self.base.addingTimeInterval(120)
+        let due = ["a0", "a1", "a2", "a4", "a6", "a8", "a9"]
+        #expect(try await store.dueAlarms(now: now, interval: .seconds(60)).map(\.name) == due)
+        for limit in [1, 2, 3, 6, 7, 8, 100] {
+            var names: [String] = []
+            var cursor: DueAlarmCursor?
+            var pages = 0
+            repeat {
+                let page = try await store.dueAlarms(now: now, interval: .seconds(60), after: cursor, limit: limit)
+                #expect(page.alarms.count <= limit)
+                #expect(page.next == nil || page.alarms.count == limit, "only a full page has a next one")
+                names += page.alarms.map(\.name)
+                cursor = page.next
+                pages += 1
+            } while cursor != nil && pages < 20
+            #expect(names == due, "limit \(limit)")
+            // Full pages have a next one, so a last full page is followed by an empty one.
+            #expect(pages == due.count / limit + 1, "limit \(limit)")
+        }
+        // Claiming the alarms of a page does not shift the next page (keyset on the row order, not an offset).
+        let first = try await store.dueAlarms(now: now, interval: .seconds(60), after: nil, limit: 3)
+        #expect(first.alarms.map(\.name) == ["a0", "a1", "a2"])
+        for alarm in first.alarms { #expect(try await store.claim(alarm.id, expected: alarm.evaluateTimestamp, now: now)) }
+        let second = try await store.dueAlarms(now: now, interval: .seconds(60), after: first.next, limit: 3)
+        #expect(second.alarms.map(\.name) == ["a4", "a6", "a8"])
+        let third = try await store.dueAlarms(now: now, interval: .seconds(60), after: second.next, limit: 3)
+        #expect(third.alarms.map(\.name) == ["a9"] && third.next == nil)
+        // A new page from the start sees only what is still due.
+        #expect(try await store.dueAlarms(now: now, interval: .seconds(60)).map(\.name) == ["a4", "a6", "a8", "a9"])
+        // A page size below 1 reads one alarm at a time.
+        let single = try await store.dueAlarms(now: now, interval: .seconds(60), after: nil, limit: 0)
+        #expect(single.alarms.map(\.name) == ["a4"] && single.next != nil)
     }
 
     func recordEvaluationAppendsTransitionsOnly(_ store: any AlarmDatabase) async throws {

@@ -61,12 +61,12 @@ final class ManualClock: Sendable {
             for service in services.list.withLock({ $0 }) { await service.shutdown() }
         }
 
-        func service(maxConcurrency: Int = 4) -> AlarmEvaluatorService {
+        func service(maxConcurrency: Int = 4, pageSize: Int = 500) -> AlarmEvaluatorService {
             let clock = self.clock
             let service = AlarmEvaluatorService(
                 store: store, evaluator: AlarmEvaluator(fetcher: fetcher),
                 dispatcher: NotifierDispatcher(testNotifications: recorder, logger: logs.logger), interval: .seconds(60),
-                maxConcurrency: maxConcurrency, logger: logs.logger, now: { clock.now })
+                maxConcurrency: maxConcurrency, pageSize: pageSize, logger: logs.logger, now: { clock.now })
             services.list.withLock { $0.append(service) }
             return service
         }
@@ -105,6 +105,29 @@ final class ManualClock: Sendable {
             name: name, okActions: ["test://ok/\(name)"], alarmActions: ["test://alarm/\(name)"],
             insufficientDataActions: ["test://insufficient/\(name)"], repeatActions: `repeat`, timeConstraints: constraints,
             rule: rule, projectID: "p", userID: "u", timestamp: clock.now.addingTimeInterval(-120))
+    }
+
+    @Test(arguments: [(pageSize: 1, maxConcurrency: 1), (3, 2), (4, 8), (5, 3), (500, 4)])
+    func roundReadsDueAlarmsPageByPageInDatabaseOrder(pageSize: Int, maxConcurrency: Int) async throws {
+        try await withSetup { setup in
+            // 13 alarms, one disabled and one recently evaluated (not due): 11 due, across pages of any size.
+            let names = (0..<13).map { "p\($0)" }
+            for (index, name) in names.enumerated() {
+                setup.fetcher.set(name, [index.isMultiple(of: 2) ? 10 : 1])
+                var alarm = alarm(name, Self.threshold(name), at: setup.clock)
+                if index == 4 { alarm.enabled = false }
+                if index == 9 { alarm.evaluateTimestamp = AlarmTimestamp.stored(setup.clock.now.addingTimeInterval(-10)) }
+                try await setup.create(alarm)
+            }
+            let due = names.enumerated().filter { $0.offset != 4 && $0.offset != 9 }
+            let service = setup.service(maxConcurrency: maxConcurrency, pageSize: pageSize)
+            let round = await service.runRound()
+            #expect(round.due == 11 && round.claimed == 11 && round.evaluated == 11 && round.transitions == 11)
+            #expect(round.notifications == 11 && round.storeErrors == 0)
+            let expected = due.map { "test://\($0.offset.isMultiple(of: 2) ? "alarm" : "ok")/\($0.element)" }
+            #expect(setup.recorder.all.map(\.action) == expected)
+            #expect(await service.runRound().due == 0)
+        }
     }
 
     @Test func roundRecordsTransitionsAndNotifiesInDatabaseOrder() async throws {

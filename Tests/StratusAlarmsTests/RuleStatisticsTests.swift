@@ -76,6 +76,18 @@ import Testing
         #expect(throws: GnocchiClientError.self) { try GnocchiClient.points(["measures": ["a": []]]) }
         #expect(throws: GnocchiClientError.self) { try GnocchiClient.points([["t", 60]]) }
         #expect(GnocchiClient.isoformat(Self.start) == "2026-01-01T00:00:00.250000+00:00")
+        #expect(GnocchiClient.isoformat(Date(timeIntervalSince1970: 1_790_000_000)) == "2026-09-21T14:13:20.000000+00:00")
+        #expect(GnocchiClient.isoformat(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500000+00:00")
+        // Truncated (not rounded) to the microsecond, like Python's datetime.
+        #expect(GnocchiClient.isoformat(Date(timeIntervalSince1970: 0.0000019)) == "1970-01-01T00:00:00.000001+00:00")
+        // The arithmetic agrees with Foundation's calendar across leap years and before the epoch.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        for seconds in stride(from: -3_000_000_000, to: 5_000_000_000, by: 7_777_777) {
+            let date = Date(timeIntervalSince1970: Double(seconds))
+            #expect(GnocchiClient.isoformat(date.addingTimeInterval(0.25)) == formatter.string(from: date) + ".250000+00:00")
+        }
         #expect(GnocchiClient.percentEncoded("r/1 é") == "r%2F1%20%C3%A9")
         #expect(GnocchiClient.errorMessage(["description": ["cause": "Aggregation method does not exist for this metric", "detail": "x"]], text: "", status: 404)
             == "{'cause': 'Aggregation method does not exist for this metric', 'detail': 'x'}")

@@ -15,6 +15,8 @@ public struct AlarmEvaluatorService: Service {
     let dispatcher: NotifierDispatcher
     let interval: Duration
     let maxConcurrency: Int
+    /// How many due alarms the round reads from the store at a time.
+    let pageSize: Int
     let logger: Logger
     let now: @Sendable () -> Date
     /// Resources to close when the service ends (the Gnocchi HTTP client).
@@ -23,7 +25,7 @@ public struct AlarmEvaluatorService: Service {
     /// Creates a service from its parts (tests pass a fake fetcher and store).
     public init(
         store: any AlarmStore, evaluator: AlarmEvaluator, dispatcher: NotifierDispatcher, interval: Duration,
-        maxConcurrency: Int = 64, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+        maxConcurrency: Int = 32, pageSize: Int = 500, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
         onShutdown: @escaping @Sendable () async -> Void = {}
     ) {
         self.store = store
@@ -31,6 +33,7 @@ public struct AlarmEvaluatorService: Service {
         self.dispatcher = dispatcher
         self.interval = interval
         self.maxConcurrency = max(1, maxConcurrency)
+        self.pageSize = max(1, pageSize)
         self.logger = logger
         self.now = now
         self.onShutdown = onShutdown
@@ -106,21 +109,23 @@ public struct AlarmEvaluatorService: Service {
         await onShutdown()
     }
 
-    /// One evaluation round at the current time: due alarms, claimed, evaluated, recorded, notified.
+    /// One evaluation round at the current time: due alarms, claimed, evaluated, recorded, notified. The due alarms
+    /// are read `pageSize` at a time as the evaluation goes on (never all of them at once); at most `maxConcurrency`
+    /// are evaluated at a time, and their outcomes are taken, and notifications sent, in database order.
     public func runRound() async -> EvaluationRound {
         let started = ContinuousClock.now
         var report = EvaluationRound()
         let roundTime = now()
-        let due: [Alarm]
+        let page: DueAlarmPage
         do {
-            due = try await store.dueAlarms(now: roundTime, interval: interval)
+            page = try await store.dueAlarms(now: roundTime, interval: interval, after: nil, limit: pageSize)
         } catch {
             logger.error("cannot list the alarms to evaluate", metadata: ["error": "\(error)"])
             report.storeErrors += 1
             return report
         }
-        report.due = due.count
-        guard !due.isEmpty else { return report }
+        report.due = page.alarms.count
+        guard !page.alarms.isEmpty || page.next != nil else { return report }
 
         // Notifications leave in database order, through one sender, while evaluation goes on.
         let (stream, continuation) = AsyncStream.makeStream(of: (AlarmNotification, [String]).self)
@@ -135,17 +140,39 @@ public struct AlarmEvaluatorService: Service {
         }()
 
         await withTaskGroup(of: (Int, Outcome).self) { group in
+            var queue = page.alarms[...]
+            var next = page.next
             var nextIndex = 0
+            var running = 0
             var pending: [Int: Outcome] = [:]
             var emitIndex = 0
-            func start() {
-                let index = nextIndex
-                let alarm = due[index]
-                nextIndex += 1
-                group.addTask { (index, await evaluate(alarm, roundTime: roundTime)) }
+            // The next due alarm: from the current page, else from the next page, read while the others run.
+            func nextAlarm() async -> Alarm? {
+                while queue.isEmpty, let cursor = next {
+                    do {
+                        let page = try await store.dueAlarms(now: roundTime, interval: interval, after: cursor, limit: pageSize)
+                        report.due += page.alarms.count
+                        queue = page.alarms[...]
+                        next = page.next
+                    } catch {
+                        logger.error("cannot list the alarms to evaluate", metadata: ["error": "\(error)"])
+                        report.storeErrors += 1
+                        next = nil
+                    }
+                }
+                return queue.popFirst()
             }
-            while nextIndex < due.count && nextIndex < maxConcurrency { start() }
+            func start() async -> Bool {
+                guard let alarm = await nextAlarm() else { return false }
+                let index = nextIndex
+                nextIndex += 1
+                running += 1
+                group.addTask { (index, await evaluate(alarm, roundTime: roundTime)) }
+                return true
+            }
+            while running < maxConcurrency, await start() {}
             while let (index, outcome) = await group.next() {
+                running -= 1
                 pending[index] = outcome
                 while let ready = pending.removeValue(forKey: emitIndex) {
                     report.add(ready)
@@ -154,7 +181,7 @@ public struct AlarmEvaluatorService: Service {
                     }
                     emitIndex += 1
                 }
-                if nextIndex < due.count { start() }
+                _ = await start()
             }
         }
         continuation.finish()

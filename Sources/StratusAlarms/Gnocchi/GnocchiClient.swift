@@ -132,21 +132,7 @@ public struct GnocchiClient: StatisticsFetcher {
     }
 
     /// Python's `datetime.isoformat()` of a UTC time with microseconds and offset.
-    static func isoformat(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down))
-        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let fraction = micros - seconds * 1_000_000
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents(
-            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(seconds)))
-        func pad(_ value: Int?, _ width: Int) -> String {
-            let text = String(value ?? 0)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T\(pad(parts.hour, 2)):"
-            + "\(pad(parts.minute, 2)):\(pad(parts.second, 2)).\(pad(Int(fraction), 6))+00:00"
-    }
+    static func isoformat(_ date: Date) -> String { AlarmTimestamp.isoformatUTC(date) }
 
     /// Everything but RFC 3986's unreserved characters percent-encoded.
     static func percentEncoded(_ text: String) -> String {

@@ -21,7 +21,17 @@ public enum AlarmTimestamp {
 
     /// ISO 8601 text without time zone, microseconds when not zero.
     public static func format(_ date: Date) -> String {
-        let micros = microseconds(date)
+        format(microseconds: microseconds(date), alwaysFraction: false)
+    }
+
+    /// Python's `datetime.isoformat()` of an aware UTC time with microseconds (`2026-01-01T00:00:00.250000+00:00`), the
+    /// time truncated to the microsecond: the `start` and `stop` of Aodh's Gnocchi requests. Plain arithmetic, no
+    /// `Calendar` (the evaluator formats two per request).
+    public static func isoformatUTC(_ date: Date) -> String {
+        format(microseconds: Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down)), alwaysFraction: true) + "+00:00"
+    }
+
+    private static func format(microseconds micros: Int64, alwaysFraction: Bool) -> String {
         let (seconds, fraction) = floorDivide(micros, 1_000_000)
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
         let (year, month, day) = civil(days: days)
@@ -31,7 +41,7 @@ public enum AlarmTimestamp {
         }
         var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
             + "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))"
-        if fraction != 0 { text += "." + pad(fraction, 6) }
+        if fraction != 0 || alwaysFraction { text += "." + pad(fraction, 6) }
         return text
     }
 

@@ -10,8 +10,14 @@ public protocol AlarmStore: Sendable {
     /// The alarms among `ids` that exist, in database order.
     func alarms(ids: [UUID]) async throws -> [Alarm]
 
-    /// Enabled alarms whose `evaluate_timestamp` is nil or older than `now - interval/2`, in database order.
-    func dueAlarms(now: Date, interval: Duration) async throws -> [Alarm]
+    /// One page of the due alarms (enabled, `evaluate_timestamp` nil or older than `now - interval/2`), in database
+    /// order: at most `limit` alarms after `cursor` (from the first when nil). Keyset pagination on the row order,
+    /// so a page costs the same wherever it starts, and rows claimed meanwhile do not shift the next page.
+    /// - Parameters:
+    ///   - cursor: the previous page's ``DueAlarmPage/next``, or nil for the first page.
+    ///   - limit: the page size (at least 1).
+    /// - Returns: the page; its `next` is nil when no due alarm can follow.
+    func dueAlarms(now: Date, interval: Duration, after cursor: DueAlarmCursor?, limit: Int) async throws -> DueAlarmPage
 
     /// Sets the alarm's `evaluate_timestamp` to `now` if it is still `expected`.
     /// - Returns: false when another evaluator changed it first (or the alarm is gone).
@@ -21,6 +27,41 @@ public protocol AlarmStore: Sendable {
     /// `state transition` history entry with detail `{"state", "transition_reason"}` and null project and user.
     /// A vanished alarm is ignored.
     func recordEvaluation(_ id: UUID, state: AlarmState, reason: String, reasonData: TelemetryValue, at: Date) async throws
+}
+
+extension AlarmStore {
+    /// Every due alarm (enabled, `evaluate_timestamp` nil or older than `now - interval/2`), in database order: all
+    /// the pages of ``dueAlarms(now:interval:after:limit:)`` at once. The evaluator reads them page by page.
+    public func dueAlarms(now: Date, interval: Duration) async throws -> [Alarm] {
+        var alarms: [Alarm] = []
+        var cursor: DueAlarmCursor?
+        repeat {
+            let page = try await dueAlarms(now: now, interval: interval, after: cursor, limit: 1_000)
+            alarms += page.alarms
+            cursor = page.next
+        } while cursor != nil
+        return alarms
+    }
+}
+
+/// Where the next page of due alarms starts: after the row of the previous page's last alarm (opaque).
+public struct DueAlarmCursor: Sendable, Hashable {
+    /// The store's row order key (`alarm.seq`) of the last row read.
+    let seq: Int64
+}
+
+/// One page of due alarms, and where the next one starts.
+public struct DueAlarmPage: Sendable {
+    /// The due alarms of the page, in database order (rows that cannot be read are skipped and logged).
+    public var alarms: [Alarm]
+    /// Where the next page starts; nil when this page was the last.
+    public var next: DueAlarmCursor?
+
+    /// The page of `alarms` read from `rows` rows, the last of them at `lastSeq`; a full page (`rows == limit`) has a next.
+    init(alarms: [Alarm], rows: Int, lastSeq: Int64?, limit: Int) {
+        self.alarms = alarms
+        self.next = rows >= limit ? lastSeq.map(DueAlarmCursor.init(seq:)) : nil
+    }
 }
 
 /// The whole store: what the API needs on top of the evaluator's view. SQLite and PostgreSQL implement it,

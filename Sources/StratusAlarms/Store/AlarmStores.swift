@@ -5,11 +5,13 @@ import Logging
 public enum AlarmStores {
     /// The store for an indexer URL: `sqlite:///absolute/path.db` (the index's file), `sqlite::memory:` (a private,
     /// already upgraded in-memory store) or `postgresql://…` / `postgres://…` (the index's database).
+    /// - Parameter connections: the pool's size and caches (``AlarmStoreConnections/evaluator`` for `stratus evaluator`).
     /// - Throws: `AlarmStoreError.invalidURL` for another scheme or a relative path; `.database` when the file
     ///   cannot be opened.
-    public static func open(indexerURL url: String, logger: Logger = Logger(label: "stratus.alarms")) async throws
-        -> any AlarmDatabase
-    {
+    public static func open(
+        indexerURL url: String, connections: AlarmStoreConnections = .standard,
+        logger: Logger = Logger(label: "stratus.alarms")
+    ) async throws -> any AlarmDatabase {
         if url == "sqlite::memory:" {
             return try await SQLiteAlarmStore.inMemory(logger: logger)
         }
@@ -18,10 +20,10 @@ public enum AlarmStores {
             guard path.hasPrefix("/") else {
                 throw AlarmStoreError(.invalidURL, "The SQLite indexer URL needs an absolute path: sqlite:///path/to/index.db")
             }
-            return try SQLiteAlarmStore(path: path.removingPercentEncoding ?? path, logger: logger)
+            return try SQLiteAlarmStore(path: path.removingPercentEncoding ?? path, connections: connections, logger: logger)
         }
         if url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") {
-            return try PostgresAlarmStore(url: url, logger: logger)
+            return try PostgresAlarmStore(url: url, connections: connections, logger: logger)
         }
         let scheme = url.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
         throw AlarmStoreError(.invalidURL, "Unsupported indexer URL scheme \"\(scheme)\": use sqlite:// or postgresql://")

@@ -12,11 +12,19 @@ public final class PostgresAlarmStore: AlarmDatabase {
     private let runTask: Task<Void, Never>
 
     /// Connects to the database of a `postgresql://` URL (see `PostgresURL`); connections open lazily.
+    /// - Parameter connections: the most connections the pool opens (`maximumPostgresConnections`).
     /// - Throws: `AlarmStoreError.invalidURL`.
-    public init(url: String, logger: Logger = Logger(label: "stratus.alarms")) throws {
+    public init(
+        url: String, connections: AlarmStoreConnections = .standard, logger: Logger = Logger(label: "stratus.alarms")
+    ) throws {
         let parsed: PostgresURL
         do { parsed = try PostgresURL(url) } catch { throw AlarmStoreError(.invalidURL, error.message) }
-        let client = PostgresClient(configuration: parsed.configuration, backgroundLogger: logger)
+        var configuration = parsed.configuration
+        if let maximum = connections.maximumPostgresConnections {
+            configuration.options.maximumConnections = maximum
+            configuration.options.minimumConnections = min(configuration.options.minimumConnections, maximum)
+        }
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
         // The pool serves nothing until run() runs; the store owns that task until close().
@@ -80,22 +88,32 @@ public final class PostgresAlarmStore: AlarmDatabase {
         }
     }
 
-    public func dueAlarms(now: Date, interval: Duration) async throws -> [Alarm] {
+    public func dueAlarms(now: Date, interval: Duration, after cursor: DueAlarmCursor?, limit: Int) async throws
+        -> DueAlarmPage
+    {
         let threshold = AlarmTimestamp.microseconds(now) - SQLiteAlarmStore.microseconds(interval) / 2
+        let limit = max(1, limit)
+        let after = cursor?.seq ?? Int64.min
         return try await withConnection { connection in
-            try await self.rows(
+            let rows = try await self.rows(
                 connection,
                 """
-                SELECT \(unescaped: AlarmSQL.alarmColumns) FROM alarm
-                WHERE enabled AND (evaluate_timestamp IS NULL OR evaluate_timestamp < \(threshold)) ORDER BY seq
-                """
-            ).compactMap { row in
+                SELECT seq, \(unescaped: AlarmSQL.alarmColumns) FROM alarm
+                WHERE enabled AND (evaluate_timestamp IS NULL OR evaluate_timestamp < \(threshold)) AND seq > \(after)
+                ORDER BY seq LIMIT \(limit)
+                """)
+            var alarms: [Alarm] = []
+            alarms.reserveCapacity(rows.count)
+            var lastSeq: Int64?
+            for row in rows {
+                let cells = Array(row)
+                lastSeq = try cells[0].decode(Int64.self)
                 // One bad row must not stop the evaluation of every other alarm.
-                do { return try Self.alarm(row) } catch {
+                do { alarms.append(try Self.alarm(cells.dropFirst())) } catch {
                     self.logger.error("Skipping a stored alarm that cannot be read", metadata: ["error": "\(error)"])
-                    return nil
                 }
             }
+            return DueAlarmPage(alarms: alarms, rows: rows.count, lastSeq: lastSeq, limit: limit)
         }
     }
 
@@ -269,6 +287,11 @@ public final class PostgresAlarmStore: AlarmDatabase {
     }
 
     static func alarm(_ row: PostgresRow) throws -> Alarm {
+        try alarm(Array(row)[...])
+    }
+
+    /// The alarm of the cells of a row holding `AlarmSQL.alarmColumns`, in order (a slice: columns may precede them).
+    static func alarm(_ row: ArraySlice<PostgresCell>) throws -> Alarm {
         let cells = Array(row)
         func text(_ index: Int) throws -> String { try cells[index].decode(String.self) }
         func optionalText(_ index: Int) throws -> String? { try cells[index].decode(String?.self) }

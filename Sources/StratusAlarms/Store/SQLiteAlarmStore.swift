@@ -9,10 +9,13 @@ public final class SQLiteAlarmStore: AlarmDatabase {
     let logger: Logger
 
     /// Opens (creating if needed) the SQLite file at `path`, the index's.
+    /// - Parameter connections: how many readers the pool keeps and how much each connection caches.
     /// - Throws: `AlarmStoreError.database` when the file cannot be opened.
-    public init(path: String, logger: Logger = Logger(label: "stratus.alarms")) throws {
+    public init(
+        path: String, connections: AlarmStoreConnections = .standard, logger: Logger = Logger(label: "stratus.alarms")
+    ) throws {
         do {
-            self.writer = try DatabasePool(path: path, configuration: Self.configuration())
+            self.writer = try DatabasePool(path: path, configuration: Self.configuration(connections))
         } catch {
             throw AlarmStoreError(.database, "Cannot open SQLite alarm store at \(path): \(error)")
         }
@@ -38,10 +41,14 @@ public final class SQLiteAlarmStore: AlarmDatabase {
         self.logger = logger
     }
 
-    private static func configuration() -> Configuration {
+    private static func configuration(_ connections: AlarmStoreConnections = .standard) -> Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)  // the index (api, metricd) shares the file and its write lock
         configuration.label = "StratusAlarms"
+        if let readers = connections.maximumSQLiteReaders { configuration.maximumReaderCount = readers }
+        if let kibibytes = connections.sqliteCacheKiB {
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -\(kibibytes)") }
+        }
         return configuration
     }
 
@@ -93,18 +100,24 @@ public final class SQLiteAlarmStore: AlarmDatabase {
         }
     }
 
-    public func dueAlarms(now: Date, interval: Duration) async throws -> [Alarm] {
+    public func dueAlarms(now: Date, interval: Duration, after cursor: DueAlarmCursor?, limit: Int) async throws
+        -> DueAlarmPage
+    {
         let threshold = AlarmTimestamp.microseconds(now) - Self.microseconds(interval) / 2
+        let limit = max(1, limit)
         let logger = self.logger
         return try await read { db in
-            try Row.fetchAll(
+            let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT \(AlarmSQL.alarmColumns) FROM alarm
-                    WHERE enabled AND (evaluate_timestamp IS NULL OR evaluate_timestamp < ?) ORDER BY seq
+                    SELECT seq, \(AlarmSQL.alarmColumns) FROM alarm
+                    WHERE enabled AND (evaluate_timestamp IS NULL OR evaluate_timestamp < ?) AND seq > ?
+                    ORDER BY seq LIMIT ?
                     """,
-                arguments: [threshold]
-            ).compactMap { row in Self.decodable(row, logger: logger) }
+                arguments: [threshold, cursor?.seq ?? Int64.min, limit])
+            return DueAlarmPage(
+                alarms: rows.compactMap { row in Self.decodable(row, offset: 1, logger: logger) }, rows: rows.count,
+                lastSeq: rows.last.map { $0[0] }, limit: limit)
         }
     }
 
@@ -279,9 +292,9 @@ public final class SQLiteAlarmStore: AlarmDatabase {
 
     /// The alarm of a row, or nil (logged) when the row does not hold a valid one: one bad row must not stop the
     /// evaluation of every other alarm.
-    static func decodable(_ row: Row, logger: Logger) -> Alarm? {
+    static func decodable(_ row: Row, offset: Int, logger: Logger) -> Alarm? {
         do {
-            return try alarm(row, offset: 0)
+            return try alarm(row, offset: offset)
         } catch {
             logger.error("Skipping a stored alarm that cannot be read", metadata: ["error": "\(error)"])
             return nil
