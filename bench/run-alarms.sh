@@ -16,31 +16,20 @@ if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then BIN=$1; shift; fi
 [ -x "$BIN" ] || { echo "run-alarms: no executable at $BIN (build it first, see bench/README.md)" >&2; exit 2; }
 DATA=$(mktemp -d "${DATA_PARENT:-${TMPDIR:-/tmp}}/stratus-alarms.XXXXXX")
 OUT=$DATA.stdout ERR=$DATA.stderr
-PID=
+# shellcheck source=bench/server.sh
+. "$HERE/server.sh"
 
 stop() {
-  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-    kill -TERM "$PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$PID" 2>/dev/null && kill -KILL "$PID" 2>/dev/null || true
-  fi
+  stop_server
   if [ "${KEEP_DATA:-0}" = 1 ]; then echo "run-alarms: kept $DATA, $OUT and $ERR"; else rm -rf "$DATA" "$OUT" "$ERR"; fi
 }
 trap stop EXIT
 trap 'exit 130' INT TERM
 
 echo "# $(date -u '+%Y-%m-%dT%H:%M:%SZ') $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-"$BIN" all-in-one --roles api,metricd --data-dir "$DATA/data" --port 0 \
-  --set evaluator.evaluation_interval=86400 --set metricd.metric_processing_delay=1 >"$OUT" 2>"$ERR" </dev/null &
-PID=$!
-PORT=
-for _ in $(seq 1 600); do
-  PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\)/.*|\1|p' "$OUT" | head -1)
-  [ -n "$PORT" ] && break
-  kill -0 "$PID" 2>/dev/null || { echo "run-alarms: the server exited:" >&2; tail -20 "$ERR" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$PORT" ] || { echo "run-alarms: no port printed after 60 s" >&2; tail -20 "$ERR" >&2; exit 1; }
+start_server run-alarms "$DATA" "$BIN" all-in-one --roles api,metricd --data-dir "$DATA/data" --port 0 \
+  --set evaluator.evaluation_interval=86400 --set metricd.metric_processing_delay=1
+PID=$SERVER_PID PORT=$SERVER_PORT
 URL=http://127.0.0.1:$PORT
 echo "# server pid $PID listening on $URL"
 python3 "$HERE/alarms_load.py" --url "$URL" --stratus "$BIN" --data-dir "$DATA/data" "$@"

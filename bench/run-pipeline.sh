@@ -21,14 +21,11 @@ for bin in "$STRATUS" "$BENCH"; do
   [ -x "$bin" ] || { echo "run-pipeline: no executable at $bin (see the comment at the top)" >&2; exit 2; }
 done
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/stratus-pipeline.XXXXXX")
-PID=
 
+# shellcheck source=bench/server.sh
+. "$HERE/server.sh"
 stop() {
-  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-    kill -TERM "$PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$PID" 2>/dev/null && kill -KILL "$PID" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$DATA"
 }
 trap stop EXIT
@@ -37,16 +34,8 @@ trap 'exit 130' INT TERM
 api=() agent=()
 if [ $PIN = 1 ]; then api=(taskset -c 1) agent=(taskset -c 0); fi
 echo "# $(date -u '+%Y-%m-%dT%H:%M:%SZ') $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), pinned: $PIN"
-"${api[@]}" "$STRATUS" all-in-one --roles api,metricd --data-dir "$DATA/data" --port 0 >"$DATA/out" 2>"$DATA/err" </dev/null &
-PID=$!
-PORT=
-for _ in $(seq 1 600); do
-  PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\)/.*|\1|p' "$DATA/out" | head -1)
-  [ -n "$PORT" ] && break
-  kill -0 "$PID" 2>/dev/null || { echo "run-pipeline: the server exited:" >&2; tail -20 "$DATA/err" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$PORT" ] || { echo "run-pipeline: no port printed after 60 s" >&2; exit 1; }
+start_server run-pipeline "$DATA/server" "${api[@]}" "$STRATUS" all-in-one --roles api,metricd --data-dir "$DATA/data" --port 0
+PID=$SERVER_PID PORT=$SERVER_PORT
 
 # utime + stime of the server, in seconds.
 server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$PID/stat"; }

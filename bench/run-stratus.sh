@@ -22,14 +22,11 @@ if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then BIN=$1; shift; fi
 IDLE_SECONDS=${IDLE_SECONDS:-10}
 DATA=$(mktemp -d "${DATA_PARENT:-${TMPDIR:-/tmp}}/stratus-bench.XXXXXX")
 OUT=$DATA.stdout ERR=$DATA.stderr
-PID=
+# shellcheck source=bench/server.sh
+. "$HERE/server.sh"
 
 stop() {
-  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-    kill -TERM "$PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$PID" 2>/dev/null && kill -KILL "$PID" 2>/dev/null || true
-  fi
+  stop_server
   if [ "${KEEP_DATA:-0}" = 1 ]; then
     echo "run-stratus: kept $DATA, $OUT and $ERR"
   else
@@ -45,18 +42,9 @@ pss_kib() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null || echo
 echo "# $(date -u '+%Y-%m-%dT%H:%M:%SZ') $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# server: $BIN all-in-one --roles ${STRATUS_ROLES:-api,metricd} --data-dir $DATA --port 0 ${STRATUS_ARGS:-}"
 # shellcheck disable=SC2086
-"$BIN" all-in-one --roles "${STRATUS_ROLES:-api,metricd}" --data-dir "$DATA" --port 0 ${STRATUS_ARGS:-} >"$OUT" 2>"$ERR" </dev/null &
-PID=$!
-
-PORT=
-for _ in $(seq 1 600); do
-  PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\)/.*|\1|p' "$OUT" | head -1)
-  [ -n "$PORT" ] && break
-  kill -0 "$PID" 2>/dev/null || { echo "run-stratus: the server exited:" >&2; tail -20 "$ERR" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$PORT" ] || { echo "run-stratus: no port printed after 60 s" >&2; tail -20 "$ERR" >&2; exit 1; }
-URL=http://127.0.0.1:$PORT
+start_server run-stratus "$DATA" "$BIN" all-in-one --roles "${STRATUS_ROLES:-api,metricd}" --data-dir "$DATA" --port 0 ${STRATUS_ARGS:-}
+PID=$SERVER_PID
+URL=http://127.0.0.1:$SERVER_PORT
 echo "# pid $PID listening on $URL"
 
 echo "# RSS right after start: $(rss_kib "$PID") KiB"
