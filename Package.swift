@@ -150,7 +150,10 @@ let package = Package(
         ),
         .target(
             name: "StratusTesting",
-            dependencies: ["StratusCore", "Carbonara", "StratusIndex", "StratusStorage"],
+            dependencies: [
+                "StratusCore", "Carbonara", "StratusIndex", "StratusStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -216,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "StratusPollingTests",
             dependencies: [
-                "StratusPolling", "StratusCore",
+                "StratusPolling", "StratusCore", "StratusTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             exclude: ["Fixtures"],

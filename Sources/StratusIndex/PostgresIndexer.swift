@@ -25,15 +25,9 @@ public final class PostgresIndexer: Indexer {
         let client = PostgresClient(configuration: parsed.configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        // A PostgresClient serves nothing until run() runs. The indexer is created synchronously by
-        // `makeIndexer` and used from many tasks, so it owns this one background task for the pool's
-        // lifetime; `close()` cancels it (which closes the pool) and waits for it to finish.
-        // An immediate task enters run() before init returns, so early queries never find the pool idle.
-        if #available(macOS 26.0, iOS 26.0, tvOS 26.0, watchOS 26.0, visionOS 26.0, *) {
-            self.runTask = Task.immediate { await client.run() }
-        } else {
-            self.runTask = Task { await client.run() }
-        }
+        // The indexer is created synchronously by `makeIndexer` and used from many tasks, so it owns the
+        // pool's task for its lifetime; `close()` cancels it and waits for it to finish.
+        self.runTask = PostgresPoolTask.start(client)
     }
 
     public func close() async throws {

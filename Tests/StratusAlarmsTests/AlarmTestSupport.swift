@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import StratusCore
+import StratusTesting
 import Synchronization
 @testable import StratusAlarms
 
@@ -46,66 +47,9 @@ enum AlarmTestSupport {
     static func withServer<T: Sendable>(
         _ router: Router<BasicRequestContext>, _ body: @Sendable (String) async throws -> T
     ) async throws -> T {
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "alarm-test"),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: Logger(label: "alarm-test-server", factory: { _ in SwiftLogNoOpLogHandler() }))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                group.cancelAll()
-                throw GnocchiClientError(status: nil, message: "the test server did not start")
-            }
-            do {
-                let result = try await body("http://127.0.0.1:\(port)")
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
-        }
+        try await LoopbackServer.run(router, name: "alarm-test") { port in try await body("http://127.0.0.1:\(port)") }
     }
 
     /// Log lines captured by tests.
-    final class Logs: Sendable {
-        struct Line: Sendable {
-            var level: Logger.Level
-            var message: String
-            var metadata: [String: String]
-        }
-
-        private let storage = Mutex<[Line]>([])
-        var lines: [Line] { storage.withLock { $0 } }
-        func append(_ line: Line) { storage.withLock { $0.append(line) } }
-
-        var logger: Logger {
-            Logger(label: "alarm-test") { _ in CapturingHandler(logs: self) }
-        }
-    }
-
-    struct CapturingHandler: LogHandler {
-        let logs: Logs
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            var merged: [String: String] = [:]
-            for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
-                merged[key] = "\(value)"
-            }
-            logs.append(Logs.Line(level: event.level, message: "\(event.message)", metadata: merged))
-        }
-    }
+    typealias Logs = LogLines
 }

@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import StratusCore
+import StratusTesting
 import Testing
 @testable import StratusPipeline
 
@@ -51,7 +52,7 @@ func withListener<R: Sendable>(_ recorder: RequestRecorder, _ body: @Sendable (I
     let app = Application(
         router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
         onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: Logger(label: "test.listener"))
-    return try await withRunning(app, ports: ports, body)
+    return try await LoopbackServer.run(app, ports: ports, body)
 }
 
 @Suite("HTTP, Prometheus and UDP publishers", .timeLimit(.minutes(1)))

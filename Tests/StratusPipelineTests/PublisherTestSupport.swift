@@ -11,30 +11,6 @@ import StratusCore
 import StratusTesting
 @testable import StratusPipeline
 
-/// A server the publisher tests run on loopback; stopped when `body` returns.
-struct ListenerStopped: Error {}
-
-/// Runs `app` until `body` returns; `body` gets the port it listens on (reported through `ports`).
-func withRunning<App: ApplicationProtocol, R: Sendable>(
-    _ app: App, ports: AsyncStream<Int>, _ body: @Sendable (Int) async throws -> R
-) async throws -> R {
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw ListenerStopped() }
-        do {
-            let result = try await body(port)
-            group.cancelAll()
-            try? await group.waitForAll()
-            return result
-        } catch {
-            group.cancelAll()
-            try? await group.waitForAll()
-            throw error
-        }
-    }
-}
-
 /// Runs a real Stratus API (SQLite index, file drivers) of `fixture` on `127.0.0.1:port` (0: any).
 func withLiveAPI<R: Sendable>(
     _ fixture: TimeSeriesCoreFixture, port: Int = 0, _ body: @Sendable (Int) async throws -> R
@@ -45,7 +21,7 @@ func withLiveAPI<R: Sendable>(
     let app = APIServer.makeApplication(
         environment: environment, host: "127.0.0.1", port: port, logger: Logger(label: "test.api"),
         onListening: { continuation.yield($0) })
-    return try await withRunning(app, ports: ports, body)
+    return try await LoopbackServer.run(app, ports: ports, body)
 }
 
 /// A TCP port nothing listens on (bound then released).

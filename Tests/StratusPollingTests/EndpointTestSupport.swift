@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import StratusCore
+import StratusTesting
 import Synchronization
 @testable import StratusPolling
 
@@ -28,31 +29,7 @@ enum EndpointTestSupport {
     static func withServer<T: Sendable>(
         _ router: Router<BasicRequestContext>, _ body: @Sendable (String) async throws -> T
     ) async throws -> T {
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "endpoint-test"),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: Logger(label: "endpoint-test-server", factory: { _ in SwiftLogNoOpLogHandler() }))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                group.cancelAll()
-                throw EndpointError(.unreachable, "the test server did not start")
-            }
-            do {
-                let result = try await body("http://127.0.0.1:\(port)")
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
-        }
+        try await LoopbackServer.run(router, name: "endpoint-test") { port in try await body("http://127.0.0.1:\(port)") }
     }
 
     /// A definition parsed from YAML, failing the test when it is invalid.
@@ -65,43 +42,7 @@ enum EndpointTestSupport {
 }
 
 /// Log lines captured by tests.
-final class EndpointTestLogs: Sendable {
-    struct Line: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let storage = Mutex<[Line]>([])
-
-    var lines: [Line] { storage.withLock { $0 } }
-
-    func append(_ line: Line) { storage.withLock { $0.append(line) } }
-
-    var logger: Logger {
-        Logger(label: "endpoint-test") { _ in EndpointTestLogHandler(logs: self) }
-    }
-
-    /// The lines at warning level or above.
-    var warnings: [Line] { lines.filter { $0.level >= .warning } }
-}
-
-struct EndpointTestLogHandler: LogHandler {
-    let logs: EndpointTestLogs
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        var flat: [String: String] = [:]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { flat[key] = "\(value)" }
-        logs.append(.init(level: event.level, message: "\(event.message)", metadata: flat))
-    }
-}
+typealias EndpointTestLogs = LogLines
 
 /// Counts and last values shared with route handlers.
 final class EndpointTestCounter: Sendable {

@@ -27,12 +27,8 @@ public final class PostgresAlarmStore: AlarmDatabase {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        // The pool serves nothing until run() runs; the store owns that task until close().
-        if #available(macOS 26.0, iOS 26.0, tvOS 26.0, watchOS 26.0, visionOS 26.0, *) {
-            self.runTask = Task.immediate { await client.run() }
-        } else {
-            self.runTask = Task { await client.run() }
-        }
+        // The store owns the pool's task until close().
+        self.runTask = PostgresPoolTask.start(client)
     }
 
     public func close() async throws {
