@@ -182,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "CarbonaraTests",
             dependencies: [
-                "Carbonara", "StratusCore",
+                "Carbonara", "StratusCore", "StratusTesting",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],

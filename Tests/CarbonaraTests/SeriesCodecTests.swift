@@ -2,21 +2,10 @@
 // series, property-based round trips and corruption. Longer than ~300 lines because it covers
 // one codec exhaustively, in one place.
 import PropertyBased
+import StratusTesting
 import Testing
 
 @testable import Carbonara
-
-/// Deterministic generator for building series from a property test's seed.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A minute in nanoseconds, and a realistic start time (2023-11-14) in nanoseconds.
 private let minute: Int64 = 60_000_000_000

@@ -1,6 +1,7 @@
 import Foundation
 import StratusCore
 import StratusStorage
+import StratusTesting
 import Testing
 
 @testable import StratusAPI
@@ -233,16 +234,7 @@ struct MeasuresDecoderTests {
     // MARK: - Properties
 
     /// A small deterministic generator (SplitMix64), so failures replay.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias SeededGenerator = SplitMix64
 
     @Test(arguments: 0..<8)
     func roundTripsGeneratedMeasures(seed: UInt64) {

@@ -1,4 +1,5 @@
 import StratusCore
+import StratusTesting
 import Testing
 @testable import StratusPipeline
 
@@ -34,16 +35,7 @@ struct MsgPackTests {
     }
 
     /// SplitMix64, so that a failing case can be replayed from its seed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias SeededGenerator = SplitMix64
 
     static func randomValue(_ rng: inout SeededGenerator, depth: Int) -> TelemetryValue {
         switch Int.random(in: 0..<(depth > 2 ? 5 : 7), using: &rng) {
