@@ -78,6 +78,8 @@ public actor PipelineManager {
     /// What the batch being processed has for each publisher slot.
     private var outbox: [OutboxEntry?] = []
     private var routes: [PipelineDefinition.Route]
+    /// The routes selecting each meter name seen (see `routes(selecting:)`).
+    private var routesByMeter: [String: [Int]] = [:]
     private let path: String?
     private var fileState: PipelineFileState?
     private let transformers: TransformerRegistry
@@ -238,17 +240,34 @@ public actor PipelineManager {
         }
         invalidVolumeCount += report.invalidVolume
         let current = routes
-        for route in current {
-            let source = definition.sources[route.source]
-            let selected = valid.filter { source.meters.selects($0.name) }
-            guard !selected.isEmpty else { continue }
-            publish(sink: route.sink, from: 0, selected, report: &report)
+        var selected: [[Sample]] = Array(repeating: [], count: current.count)
+        var lastName: String?
+        var lastRoutes: [Int] = []
+        for sample in valid {
+            let name = sample.name
+            if name != lastName {
+                lastRoutes = routes(selecting: name)
+                lastName = name
+            }
+            for route in lastRoutes { selected[route].append(sample) }
+        }
+        for (index, route) in current.enumerated() where !selected[index].isEmpty {
+            publish(sink: route.sink, from: 0, selected[index], report: &report)
         }
         for route in current {
             flush(sink: route.sink, report: &report)
         }
         await deliverOutbox(report: &report)
         return report
+    }
+
+    /// The routes whose source selects meter `name`, in route order (remembered per name while
+    /// few names are known; forgotten when the pipeline is reloaded).
+    private func routes(selecting name: String) -> [Int] {
+        if let known = routesByMeter[name] { return known }
+        let found = routes.indices.filter { definition.sources[routes[$0].source].meters.selects(name) }
+        if routesByMeter.count < 4_096 { routesByMeter[name] = found }
+        return found
     }
 
     /// Flushes every sink's transformers (the retention timer): samples whose `retention_time`
@@ -356,6 +375,7 @@ public actor PipelineManager {
             self.definition = definition
             sinks = runtimes
             routes = definition.routes
+            routesByMeter = [:]
             outboxPublishers = Self.assignOutboxSlots(&sinks)
             fileState = state
             logger.info("Pipeline definitions reloaded", metadata: ["pipeline.file": .string(path)])

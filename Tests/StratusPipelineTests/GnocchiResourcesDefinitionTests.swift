@@ -185,7 +185,7 @@ struct GnocchiResourcesDefinitionTests {
     }
 
     @Test func attributeCacheIsBounded() {
-        var cache = GenerationCache(capacity: 2)
+        var cache = GenerationCache<UInt64>(capacity: 2)
         for (index, key) in ["a", "b", "c", "d", "e"].enumerated() { cache[key] = UInt64(index) }
         #expect(cache.count <= 4)
         let latest = cache["e"], evicted = cache["a"]

@@ -11,7 +11,11 @@ import StratusPipeline
 /// `memory.usage`, `vcpus` (instance), `disk.device.read.bytes`, `disk.device.write.bytes`
 /// (its disk) and `network.incoming.bytes`, `network.outgoing.bytes` (its NIC), with the nova
 /// metadata, in batches of `--batch` (the polling agent's `batch_size`). They are generated before
-/// the clock starts; the clock stops when every Gnocchi publisher has delivered its queue.
+/// the clock starts, each batch written as the agent's request body and read back by the
+/// notification agent's decoder (`SampleBatchDecoder`), so that they are what the listener hands
+/// to the pipeline: with `--metadata interned` (the decoder's default) a resource's samples share
+/// one metadata dictionary, with `--metadata fresh` (no interner) each has its own. The clock
+/// stops when every Gnocchi publisher has delivered its queue.
 ///
 /// The batches go through a `PipelineQueue`, as the notification agent's HTTP listener hands them
 /// over, from `--senders` concurrent senders (the `notifier://` publisher keeps 4 requests in
@@ -27,6 +31,11 @@ enum PipelineBenchmark {
         let senders = max(1, try options.int("senders", default: 4))
         let user = options.string("user") ?? "admin"
         let metersPerRound = 7
+        let metadata = options.string("metadata") ?? "interned"
+        guard metadata == "interned" || metadata == "fresh" else {
+            throw TransportBenchmarkError("--metadata must be interned (the decoder's default) or fresh")
+        }
+        let interning = metadata == "interned"
         let rounds = max(2, total / (instances * metersPerRound))
 
         LoggingSystem.bootstrap { label in
@@ -40,12 +49,13 @@ enum PipelineBenchmark {
         let manager = try PipelineManager(path: pipeline, context: context)
 
         print("## pipeline: \(pipeline) → \(url)")
-        print("\(instances) instances × \(metersPerRound) meters × \(rounds) rounds = \(instances * metersPerRound * rounds) samples, batches of \(batchSize) from \(senders) senders")
+        print("\(instances) instances × \(metersPerRound) meters × \(rounds) rounds = \(instances * metersPerRound * rounds) samples, batches of \(batchSize) from \(senders) senders, resource metadata \(metadata)")
         let generationStart = ContinuousClock.now
         let fleet = makeFleet(instances: instances)
         // Warm-up: archive policies, resource types, resources and metrics are created by the first round.
-        let warmup = makeBatches(fleet: fleet, rounds: 0..<1, batchSize: batchSize, senders: senders)
-        let measured = makeBatches(fleet: fleet, rounds: 1..<rounds, batchSize: batchSize, senders: senders)
+        let decoder = SampleBatchDecoder(secret: "", metadataInterner: interning ? JSONObjectInterner() : nil)
+        let warmup = try makeBatches(fleet: fleet, rounds: 0..<1, batchSize: batchSize, senders: senders, decoder: decoder)
+        let measured = try makeBatches(fleet: fleet, rounds: 1..<rounds, batchSize: batchSize, senders: senders, decoder: decoder)
         let measuredCount = measured.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } }
         let inputCount = measuredCount + warmup.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } }
         print("generated in \(Format.millis((ContinuousClock.now - generationStart).seconds))")
@@ -163,17 +173,26 @@ enum PipelineBenchmark {
         }
     }
 
-    /// The batches of `rounds`, per sender (instance `i` belongs to sender `i % senders`).
-    static func makeBatches(fleet: [Instance], rounds: Range<Int>, batchSize: Int, senders: Int) -> [[[Sample]]] {
-        // Each sample gets its own copy of the metadata (nested dictionaries included), as samples
-        // decoded from the agents' messages have: nothing downstream may count on shared storage.
-        func fresh(_ entries: [String: TelemetryValue]) -> [String: TelemetryValue] {
-            var copy = [String: TelemetryValue](minimumCapacity: entries.count)
-            for (key, value) in entries {
-                if case .dictionary(let nested) = value { copy[key] = .dictionary(fresh(nested)) } else { copy[key] = value }
+    /// The batches of `rounds`, per sender (instance `i` belongs to sender `i % senders`), as the
+    /// notification agent's listener hands them to the pipeline: each batch is written as the
+    /// polling agent's request body (a JSON array of meter messages) and read back by `decoder`.
+    static func makeBatches(
+        fleet: [Instance], rounds: Range<Int>, batchSize: Int, senders: Int, decoder: SampleBatchDecoder
+    ) throws -> [[[Sample]]] {
+        try makeSamples(fleet: fleet, rounds: rounds, batchSize: batchSize, senders: senders).map { batches in
+            try batches.map { batch in
+                let body = "[" + batch.map(\.jsonLine).joined(separator: ",") + "]"
+                let decoded = try decoder.decode(bytes: Array(body.utf8))
+                guard decoded.samples.count == batch.count else {
+                    throw TransportBenchmarkError("decoded \(decoded.samples.count) of \(batch.count) samples")
+                }
+                return decoded.samples
             }
-            return copy
         }
+    }
+
+    /// The samples of `rounds` in batches, per sender, as a polling agent makes them.
+    static func makeSamples(fleet: [Instance], rounds: Range<Int>, batchSize: Int, senders: Int) -> [[[Sample]]] {
         var batches: [[[Sample]]] = Array(repeating: [], count: senders)
         var current: [[Sample]] = Array(repeating: [], count: senders)
         let base = 1_764_064_800  // 2025-11-25T10:00:00Z
@@ -185,20 +204,20 @@ enum PipelineBenchmark {
                 let counter = Int64(round) * 10_000_000_000 + Int64(index)
                 let samples = [
                     Sample(name: "cpu", type: .cumulative, unit: "ns", volume: .int(counter), userID: "u", projectID: "p", resourceID: instance.id,
-                           timestamp: timestamp, resourceMetadata: fresh(instance.metadata), monotonicTime: monotonic),
+                           timestamp: timestamp, resourceMetadata: instance.metadata, monotonicTime: monotonic),
                     Sample(name: "memory.usage", type: .gauge, unit: "MB", volume: .double(Double(512 + round % 100)), userID: "u", projectID: "p",
-                           resourceID: instance.id, timestamp: timestamp, resourceMetadata: fresh(instance.metadata), monotonicTime: monotonic),
+                           resourceID: instance.id, timestamp: timestamp, resourceMetadata: instance.metadata, monotonicTime: monotonic),
                     Sample(name: "vcpus", type: .gauge, unit: "vcpu", volume: 2, userID: "u", projectID: "p", resourceID: instance.id,
-                           timestamp: timestamp, resourceMetadata: fresh(instance.metadata), monotonicTime: monotonic),
+                           timestamp: timestamp, resourceMetadata: instance.metadata, monotonicTime: monotonic),
                     Sample(name: "disk.device.read.bytes", type: .cumulative, unit: "B", volume: .int(counter * 3), userID: "u", projectID: "p",
-                           resourceID: instance.id + "-vda", timestamp: timestamp, resourceMetadata: fresh(instance.disk), monotonicTime: monotonic),
+                           resourceID: instance.id + "-vda", timestamp: timestamp, resourceMetadata: instance.disk, monotonicTime: monotonic),
                     Sample(name: "disk.device.write.bytes", type: .cumulative, unit: "B", volume: .int(counter * 2), userID: "u", projectID: "p",
-                           resourceID: instance.id + "-vda", timestamp: timestamp, resourceMetadata: fresh(instance.disk), monotonicTime: monotonic),
+                           resourceID: instance.id + "-vda", timestamp: timestamp, resourceMetadata: instance.disk, monotonicTime: monotonic),
                     Sample(name: "network.incoming.bytes", type: .cumulative, unit: "B", volume: .int(counter), userID: "u", projectID: "p",
-                           resourceID: "instance-\(index)-\(instance.id)-tap\(index)", timestamp: timestamp, resourceMetadata: fresh(instance.nic),
+                           resourceID: "instance-\(index)-\(instance.id)-tap\(index)", timestamp: timestamp, resourceMetadata: instance.nic,
                            monotonicTime: monotonic),
                     Sample(name: "network.outgoing.bytes", type: .cumulative, unit: "B", volume: .int(counter / 2), userID: "u", projectID: "p",
-                           resourceID: "instance-\(index)-\(instance.id)-tap\(index)", timestamp: timestamp, resourceMetadata: fresh(instance.nic),
+                           resourceID: "instance-\(index)-\(instance.id)-tap\(index)", timestamp: timestamp, resourceMetadata: instance.nic,
                            monotonicTime: monotonic),
                 ]
                 let sender = index % senders

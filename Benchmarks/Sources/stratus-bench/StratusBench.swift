@@ -12,7 +12,7 @@ enum StratusBench {
                      [--profile metricd|ingest --perf-control CTL_FIFO --perf-ack ACK_FIFO]
           compute    [--domains 100] [--cycles 1000] [--write-node FILE: only write the node file]
           aggregates [--metrics 100] [--points 1440] [--runs 20]
-          pipeline   --url http://127.0.0.1:8041 [--pipeline ../pipeline.yaml] [--instances 1000] [--samples 700000] [--batch 50] [--senders 4] [--user admin]
+          pipeline   --url http://127.0.0.1:8041 [--pipeline ../pipeline.yaml] [--instances 1000] [--samples 700000] [--batch 50] [--senders 4] [--user admin] [--metadata interned|fresh]
           transport  [--samples 200000] [--batch 50] [--senders 4]
         """
 
@@ -38,7 +38,7 @@ enum StratusBench {
             case "transport":
                 try await TransportBenchmark.run(Options(rest, known: ["samples", "batch", "senders"]))
             case "pipeline":
-                try await PipelineBenchmark.run(Options(rest, known: ["url", "pipeline", "instances", "samples", "batch", "user", "senders"]))
+                try await PipelineBenchmark.run(Options(rest, known: ["url", "pipeline", "instances", "samples", "batch", "user", "senders", "metadata"]))
             case "aggregates":
                 try AggregatesBenchmark.run(Options(rest, known: ["metrics", "points", "runs"]))
             case "-h", "--help", "help":

@@ -19,7 +19,14 @@ extension TelemetryJSON {
     /// Parses JSON from UTF-8 bytes.
     /// - Throws: ``DecodingError``.
     public static func decode(bytes: [UInt8]) throws(DecodingError) -> TelemetryValue {
-        var parser = Parser(bytes: bytes)
+        try decode(bytes: bytes, interning: nil)
+    }
+
+    /// Parses JSON from UTF-8 bytes; the object values of `interner`'s key are looked up in it by
+    /// their text (and kept there), so that equal texts give values sharing their storage.
+    /// - Throws: ``DecodingError``.
+    public static func decode(bytes: [UInt8], interning interner: JSONObjectInterner?) throws(DecodingError) -> TelemetryValue {
+        var parser = Parser(bytes: bytes, interner: interner)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
@@ -29,6 +36,7 @@ extension TelemetryJSON {
 
     private struct Parser {
         let bytes: [UInt8]
+        let interner: JSONObjectInterner?
         var index = 0
 
         func error(_ reason: String) -> DecodingError { DecodingError(offset: index, reason: reason) }
@@ -71,7 +79,11 @@ extension TelemetryJSON {
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
                     index += 1
                     skipSpace()
-                    entries[key] = try value(depth: depth + 1)
+                    if let interner, index < bytes.count, bytes[index] == UInt8(ascii: "{"), key == interner.key {
+                        entries[key] = try internedObject(depth: depth + 1, interner: interner)
+                    } else {
+                        entries[key] = try value(depth: depth + 1)
+                    }
                     skipSpace()
                     guard index < bytes.count else { throw error("unexpected end") }
                     if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -106,6 +118,57 @@ extension TelemetryJSON {
                 if literal("-Infinity") { return .double(-.infinity) }
                 return try number()
             }
+        }
+
+        /// The object at `index`, from the interner when its text was seen before.
+        mutating func internedObject(depth: Int, interner: JSONObjectInterner) throws(DecodingError) -> TelemetryValue {
+            let start = index
+            guard let end = objectEnd(from: start), end - start <= interner.maximumBytes else { return try value(depth: depth) }
+            let found: [String: TelemetryValue]? = bytes.withUnsafeBufferPointer { all in
+                let text = UnsafeBufferPointer(rebasing: all[start..<end])
+                return interner.value(of: text, hash: JSONObjectInterner.hash(text))
+            }
+            if let found {
+                index = end
+                return .dictionary(found)
+            }
+            let parsed = try value(depth: depth)
+            if index == end, case .dictionary(let entries) = parsed {
+                bytes.withUnsafeBufferPointer { all in
+                    let text = UnsafeBufferPointer(rebasing: all[start..<end])
+                    interner.keep(entries, of: text, hash: JSONObjectInterner.hash(text))
+                }
+            }
+            return parsed
+        }
+
+        /// The offset just past the object starting at `start` (brackets counted outside strings),
+        /// or nil when the text ends first (the parser then reports the error).
+        func objectEnd(from start: Int) -> Int? {
+            var depth = 0
+            var position = start
+            var inString = false
+            while position < bytes.count {
+                let byte = bytes[position]
+                position += 1
+                if inString {
+                    if byte == UInt8(ascii: "\\") {
+                        position += 1
+                    } else if byte == UInt8(ascii: "\"") {
+                        inString = false
+                    }
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return position }
+                default: break
+                }
+            }
+            return nil
         }
 
         mutating func number() throws(DecodingError) -> TelemetryValue {

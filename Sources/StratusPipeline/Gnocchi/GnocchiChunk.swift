@@ -21,6 +21,13 @@ struct GnocchiChunk: Sendable {
         var values: [Double] = []
     }
 
+    /// What a resource's attributes are computed from when they read only `resource_metadata`:
+    /// the sample's `project_id` and metadata.
+    struct AttributeInputs: Sendable, Equatable {
+        var projectID: String?
+        var metadata: [String: TelemetryValue]
+    }
+
     /// One resource: what creating it needs, and its metrics.
     struct Resource: Sendable {
         /// The resource id (`/` replaced by `_`).
@@ -47,6 +54,12 @@ struct GnocchiChunk: Sendable {
                 }
             }
             return extra
+        }
+
+        /// The inputs of the attributes when one sample's make them all (no fold needed).
+        var singleInputs: AttributeInputs? {
+            guard attributesReadOnlyMetadata, attributeSources.count == 1 else { return nil }
+            return AttributeInputs(projectID: attributeSources[0].projectID, metadata: attributeSources[0].resourceMetadata)
         }
 
         /// Measures held.
@@ -90,23 +103,27 @@ struct GnocchiChunk: Sendable {
     /// Adds one measure, and the sample's `project_id` and mapped attributes to its resource's.
     mutating func add(
         resource id: String, definition: Int, userID: String?, metric name: String, archivePolicy: String, unit: String,
-        timestamp: String, value: Double, sample: Sample, attributes: [(name: String, path: AttributePath)]
+        timestamp: String, value: Double, sample: Sample, attributes: [(name: String, path: AttributePath)],
+        attributesReadOnlyMetadata: Bool? = nil
     ) {
         let position: Int
         if let known = positions[id] {
             position = known
         } else {
             position = resources.count
-            let metadataOnly = attributes.allSatisfy { attribute in
-                attribute.path.alternatives.allSatisfy { $0.first == "resource_metadata" }
-            }
             resources.append(Resource(
-                id: id, definition: definition, userID: userID, attributes: attributes, attributesReadOnlyMetadata: metadataOnly))
+                id: id, definition: definition, userID: userID, attributes: attributes,
+                attributesReadOnlyMetadata: attributesReadOnlyMetadata ?? Self.readOnlyMetadata(attributes)))
             positions[id] = position
         }
         resources[position].add(metric: name, archivePolicy: archivePolicy, unit: unit, timestamp: timestamp, value: value)
         resources[position].keepAttributes(of: sample)
         samples += 1
+    }
+
+    /// Whether `attributes` read nothing but `resource_metadata`.
+    static func readOnlyMetadata(_ attributes: [(name: String, path: AttributePath)]) -> Bool {
+        attributes.allSatisfy { attribute in attribute.path.alternatives.allSatisfy { $0.first == "resource_metadata" } }
     }
 
     /// Removes a resource and its measures; returns the number of measures removed.
@@ -120,109 +137,36 @@ struct GnocchiChunk: Sendable {
     }
 
     /// The request body, `{rid: {meter: {"archive_policy_name", "unit", "measures": [{timestamp, value}]}}}`,
-    /// written straight into a buffer.
+    /// written straight into memory.
     func encode(allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: 64 + samples * 64 + resources.count * 160)
-        buffer.writeStaticString("{")
+        var body = JSONBodyWriter(capacity: 64 + samples * 64 + resources.count * 160)
+        body.write(UInt8(ascii: "{"))
         var firstResource = true
         for resource in resources where !resource.metrics.isEmpty {
-            if !firstResource { buffer.writeStaticString(",") }
+            if !firstResource { body.write(UInt8(ascii: ",")) }
             firstResource = false
-            JSONBytes.writeString(resource.id, to: &buffer)
-            buffer.writeStaticString(":{")
+            body.writeString(resource.id)
+            body.write(":{")
             for (index, metric) in resource.metrics.enumerated() {
-                if index > 0 { buffer.writeStaticString(",") }
-                JSONBytes.writeString(metric.name, to: &buffer)
-                buffer.writeStaticString(":{\"archive_policy_name\":")
-                JSONBytes.writeString(metric.archivePolicy, to: &buffer)
-                buffer.writeStaticString(",\"unit\":")
-                JSONBytes.writeString(metric.unit, to: &buffer)
-                buffer.writeStaticString(",\"measures\":[")
-                for position in metric.values.indices {
-                    if position > 0 { buffer.writeStaticString(",") }
-                    buffer.writeStaticString("{\"timestamp\":")
-                    JSONBytes.writeString(metric.timestamps[position], to: &buffer)
-                    buffer.writeStaticString(",\"value\":")
-                    JSONBytes.writeDouble(metric.values[position], to: &buffer)
-                    buffer.writeStaticString("}")
+                if index > 0 { body.write(UInt8(ascii: ",")) }
+                body.writeString(metric.name)
+                body.write(":{\"archive_policy_name\":")
+                body.writeString(metric.archivePolicy)
+                body.write(",\"unit\":")
+                body.writeString(metric.unit)
+                body.write(",\"measures\":[")
+                for (position, timestamp) in metric.timestamps.enumerated() {
+                    body.write(position > 0 ? ",{\"timestamp\":" : "{\"timestamp\":")
+                    body.writeString(timestamp)
+                    body.write(",\"value\":")
+                    body.writeDouble(metric.values[position])
+                    body.write(UInt8(ascii: "}"))
                 }
-                buffer.writeStaticString("]}")
+                body.write("]}")
             }
-            buffer.writeStaticString("}")
+            body.write(UInt8(ascii: "}"))
         }
-        buffer.writeStaticString("}")
-        return buffer
-    }
-}
-
-/// JSON text straight into a `ByteBuffer` (the hot path of the HTTP publishers).
-enum JSONBytes {
-    /// A JSON string literal; a string needing no escape is copied as is.
-    static func writeString(_ text: String, to buffer: inout ByteBuffer) {
-        var text = text
-        text.withUTF8 { bytes in
-            var clean = true
-            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                clean = false
-                break
-            }
-            buffer.writeInteger(UInt8(ascii: "\""))
-            if clean {
-                buffer.writeBytes(bytes)
-            } else {
-                for byte in bytes {
-                    switch byte {
-                    case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-                    case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-                    case 0x0A: buffer.writeStaticString("\\n")
-                    case 0x0D: buffer.writeStaticString("\\r")
-                    case 0x09: buffer.writeStaticString("\\t")
-                    case 0..<0x20:
-                        let hex = Array("0123456789abcdef".utf8)
-                        buffer.writeStaticString("\\u00")
-                        buffer.writeInteger(hex[Int(byte >> 4)])
-                        buffer.writeInteger(hex[Int(byte & 15)])
-                    default: buffer.writeInteger(byte)
-                    }
-                }
-            }
-            buffer.writeInteger(UInt8(ascii: "\""))
-        }
-    }
-
-    /// The decimal digits of an integer, without making a String.
-    static func writeInteger(_ value: Int64, to buffer: inout ByteBuffer) {
-        var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for 20 digits and a sign
-        withUnsafeMutableBytes(of: &digits) { raw in
-            var end = raw.count
-            repeat {
-                end -= 1
-                raw[end] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 {
-                end -= 1
-                raw[end] = UInt8(ascii: "-")
-            }
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[end...]))
-        }
-    }
-
-    /// A finite number as Python's `repr` (`5.0`, `0.1`, `1e-05`); non-finite numbers are
-    /// written as `null` (JSON has no NaN; callers drop them first).
-    static func writeDouble(_ value: Double, to buffer: inout ByteBuffer) {
-        guard value.isFinite else {
-            buffer.writeStaticString("null")
-            return
-        }
-        if value == 0, value.sign == .minus {
-            buffer.writeStaticString("-0.0")
-        } else if value == value.rounded(.towardZero), abs(value) < 1e15 {
-            writeInteger(Int64(value), to: &buffer)
-            buffer.writeStaticString(".0")
-        } else {
-            buffer.writeString(value.description)
-        }
+        body.write(UInt8(ascii: "}"))
+        return body.byteBuffer(allocator: allocator)
     }
 }

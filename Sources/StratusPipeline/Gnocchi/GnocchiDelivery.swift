@@ -58,9 +58,12 @@ actor GnocchiDelivery {
         var chunkSamples: Int
         var attributeCacheSize: Int
         var retry: GnocchiRetryPolicy
+        /// Per resource definition, whether its attributes read only `resource_metadata`.
+        var attributesReadOnlyMetadata: [Bool] { definition.resources.map { GnocchiChunk.readOnlyMetadata($0.attributes) } }
     }
 
     private let settings: Settings
+    private let readOnlyMetadata: [Bool]
     private let client: GnocchiClient
     private let logger: Logger
     private var sealed: [GnocchiChunk] = []
@@ -69,7 +72,8 @@ actor GnocchiDelivery {
     private var statistics = GnocchiPublisherStatistics()
     private var loggedMeters: Set<String> = []
     private var setUp = false
-    private var attributeHashes: GenerationCache
+    /// What each resource's attributes were when last created or PATCHed.
+    private var attributeStates: GenerationCache<AttributeState>
     private var wakeup: AsyncStream<Void>.Continuation?
     /// `enqueue` calls waiting for room in the queue.
     private var roomWaiters: [CheckedContinuation<Void, Never>] = []
@@ -80,9 +84,10 @@ actor GnocchiDelivery {
 
     init(settings: Settings, client: GnocchiClient, logger: Logger) {
         self.settings = settings
+        readOnlyMetadata = settings.attributesReadOnlyMetadata
         self.client = client
         self.logger = logger
-        attributeHashes = GenerationCache(capacity: settings.attributeCacheSize)
+        attributeStates = GenerationCache(capacity: settings.attributeCacheSize)
     }
 
     deinit {
@@ -124,10 +129,11 @@ actor GnocchiDelivery {
                 statistics.droppedRejected += 1
                 continue
             }
-            let id = sample.resourceID.utf8.contains(UInt8(ascii: "/")) ? sample.resourceID.replacing("/", with: "_") : sample.resourceID
+            let id = Self.gnocchiID(sample.resourceID)
             open.add(
                 resource: id, definition: index, userID: sample.userID, metric: sample.name, archivePolicy: policy, unit: sample.unit,
-                timestamp: timestamp, value: value, sample: sample, attributes: definitions[index].attributes)
+                timestamp: timestamp, value: value, sample: sample, attributes: definitions[index].attributes,
+                attributesReadOnlyMetadata: readOnlyMetadata[index])
         }
         if open.samples >= settings.chunkSamples { seal() }
         var dropped = 0
@@ -150,6 +156,12 @@ actor GnocchiDelivery {
         guard !open.isEmpty || !sealed.isEmpty else { return }
         startWorkerIfNeeded()
         wakeup?.yield()
+    }
+
+    /// The resource id as Gnocchi takes it in a batch: `/` replaced by `_` (Ceilometer's rule).
+    static func gnocchiID(_ id: String) -> String {
+        let hasSlash = id.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: "/")) } ?? id.utf8.contains(UInt8(ascii: "/"))
+        return hasSlash ? id.replacing("/", with: "_") : id
     }
 
     /// Whether nothing is waiting or in flight.
@@ -329,7 +341,7 @@ actor GnocchiDelivery {
         switch answer.status {
         case 200..<300:
             statistics.resourcesCreated += 1
-            attributeHashes[id] = Self.hash(extra)
+            attributeStates[id] = AttributeState(digest: Self.hash(extra), inputs: resource.singleInputs)
         case 409:
             break
         default:
@@ -342,21 +354,29 @@ actor GnocchiDelivery {
         }
     }
 
-    /// PATCHes the resources whose attributes changed since last seen (hash cache); stops at the
-    /// first request that finds Gnocchi unavailable (the next chunk tries again).
+    /// PATCHes the resources whose attributes changed since last seen (digest cache); stops at the
+    /// first request that finds Gnocchi unavailable (the next chunk tries again). A resource whose
+    /// attributes come from one sample's project and metadata, equal to last time's (with metadata
+    /// interned by the decoder, the same dictionary), is skipped without computing them.
     private func updateAttributes(of chunk: GnocchiChunk) async {
         for resource in chunk.resources {
             let id = resource.id
+            let inputs = resource.singleInputs
+            let known = attributeStates[id]
+            if let inputs, let before = known?.inputs, before == inputs { continue }
             let extra = resource.extra
             guard !extra.isEmpty else { continue }
-            let hash = Self.hash(extra)
-            guard attributeHashes[id] != hash else { continue }
+            let digest = Self.hash(extra)
+            guard known?.digest != digest else {
+                attributeStates[id] = AttributeState(digest: digest, inputs: inputs)
+                continue
+            }
             let type = settings.definition.resources[resource.definition].resourceType
             let path = "resource/" + HTTPSender.percentEncoded(type) + "/" + HTTPSender.percentEncoded(id)
             do {
                 let answer = try await client.send("PATCH", path, json: .dictionary(extra))
                 // A refused update (4xx) is remembered too: it is tried again only when the attributes change.
-                attributeHashes[id] = hash
+                attributeStates[id] = AttributeState(digest: digest, inputs: inputs)
                 if (200..<300).contains(answer.status) {
                     statistics.resourcesPatched += 1
                 } else {
@@ -382,13 +402,20 @@ actor GnocchiDelivery {
     }
 }
 
+/// What the Gnocchi publisher last sent as a resource's attributes: their digest, and the sample
+/// inputs they were computed from when one sample's `project_id` and metadata made them all.
+struct AttributeState: Sendable {
+    var digest: UInt64
+    var inputs: GnocchiChunk.AttributeInputs?
+}
+
 /// A bounded map approximating least-recently-used eviction with two generations: when the
 /// current one is full it becomes the previous one (the older previous one is forgotten); a hit
 /// in the previous generation is promoted.
-struct GenerationCache: Sendable {
+struct GenerationCache<Value: Sendable>: Sendable {
     let capacity: Int
-    private var current: [String: UInt64] = [:]
-    private var previous: [String: UInt64] = [:]
+    private var current: [String: Value] = [:]
+    private var previous: [String: Value] = [:]
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -397,7 +424,7 @@ struct GenerationCache: Sendable {
     /// Entries held (at most twice the capacity).
     var count: Int { current.count + previous.count }
 
-    subscript(key: String) -> UInt64? {
+    subscript(key: String) -> Value? {
         mutating get {
             if let value = current[key] { return value }
             guard let value = previous[key] else { return nil }
@@ -412,7 +439,7 @@ struct GenerationCache: Sendable {
         }
     }
 
-    private mutating func insert(_ key: String, _ value: UInt64) {
+    private mutating func insert(_ key: String, _ value: Value) {
         if current[key] == nil, current.count >= capacity {
             previous = current
             current = [:]

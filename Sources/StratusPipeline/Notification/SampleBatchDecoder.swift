@@ -26,10 +26,19 @@ public struct SampleBatchDecoder: Sendable {
 
     /// `publisher.telemetry_secret`; empty disables verification (Ceilometer's rule).
     public var secret: String
+    /// Where `resource_metadata` objects are kept by their text (shared by copies of the decoder):
+    /// a resource's samples then share one metadata dictionary, poll after poll. Nil decodes every
+    /// object afresh.
+    public var metadataInterner: JSONObjectInterner?
 
     /// Creates a decoder checking signatures with `secret`.
-    public init(secret: String) {
+    /// - Parameters:
+    ///   - secret: `publisher.telemetry_secret`.
+    ///   - metadataInterner: Where decoded `resource_metadata` objects are kept (default: a new
+    ///     interner of 4,096 objects per generation).
+    public init(secret: String, metadataInterner: JSONObjectInterner? = JSONObjectInterner()) {
         self.secret = secret
+        self.metadataInterner = metadataInterner
     }
 
     /// Decodes a body.
@@ -43,7 +52,7 @@ public struct SampleBatchDecoder: Sendable {
     public func decode(bytes: [UInt8]) throws(MalformedBatch) -> Batch {
         let document: TelemetryValue
         do {
-            document = try TelemetryJSON.decode(bytes: bytes)
+            document = try TelemetryJSON.decode(bytes: bytes, interning: metadataInterner)
         } catch {
             throw MalformedBatch(reason: "the body is not JSON: \(error)")
         }

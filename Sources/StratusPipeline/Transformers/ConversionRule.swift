@@ -101,18 +101,59 @@ struct ConversionRule: Sendable, Hashable {
         return fallback ?? value
     }
 
+    /// The target name and unit of a sample's name and unit.
+    func renamed(name: String, unit: String) -> (name: String, unit: String) {
+        (mapped(name, with: nameMap, fallback: targetName), mapped(unit, with: unitMap, fallback: targetUnit))
+    }
+
     /// `_convert`: the sample renamed, retyped, with volume `scale(sample) × growth`, clamped to `max`.
     func convert(_ sample: Sample, growth: Double = 1) throws(TransformerError) -> Sample {
+        var renames = Renames()
+        return try convert(sample, growth: growth, renames: &renames)
+    }
+
+    /// `_convert`, with the target names looked up in `renames` first.
+    func convert(_ sample: Sample, growth: Double = 1, renames: inout Renames) throws(TransformerError) -> Sample {
         var volume = try scaled(sample) * growth
         if let max, max != 0 { volume = Swift.min(volume, max) }
+        let target = renames.target(name: sample.name, unit: sample.unit, of: self)
         // A new sample, as Ceilometer's `sample.Sample(...)`: new id, default source, no
         // monotonic time; identity, timestamp and metadata carried over.
         return Sample(
-            name: mapped(sample.name, with: nameMap, fallback: targetName),
+            name: target.name,
             type: targetType ?? sample.type,
-            unit: mapped(sample.unit, with: unitMap, fallback: targetUnit),
+            unit: target.unit,
             volume: .double(volume),
             userID: sample.userID, projectID: sample.projectID, resourceID: sample.resourceID,
             timestamp: sample.timestamp, resourceMetadata: sample.resourceMetadata)
+    }
+}
+
+/// The last few target names and units of a ``ConversionRule``: a sink sees few meters, and
+/// comparing a name with a remembered one is cheaper than looking it up by hash.
+struct Renames: Sendable {
+    private struct Entry: Sendable {
+        var name: String
+        var unit: String
+        var target: (name: String, unit: String)
+    }
+
+    private var entries: [Entry] = []
+    private var next = 0
+    /// Entries kept.
+    static let capacity = 8
+
+    /// The rule's target name and unit of `name` and `unit`.
+    mutating func target(name: String, unit: String, of rule: ConversionRule) -> (name: String, unit: String) {
+        for entry in entries where entry.name == name && entry.unit == unit { return entry.target }
+        let target = rule.renamed(name: name, unit: unit)
+        let entry = Entry(name: name, unit: unit, target: target)
+        if entries.count < Self.capacity {
+            entries.append(entry)
+        } else {
+            entries[next] = entry
+            next = (next + 1) % Self.capacity
+        }
+        return target
     }
 }

@@ -22,6 +22,7 @@ public struct RateOfChangeTransformer: Transformer {
 
     let rule: ConversionRule
     private(set) var cache: [Key: Previous] = [:]
+    private var renames = Renames()
 
     public init(parameters: TransformerParameters) throws(TransformerParameterError) {
         try parameters.checkKeys(["source", "target"], in: parameters.values, path: "")
@@ -58,6 +59,6 @@ public struct RateOfChangeTransformer: Transformer {
         }
         let volumeDelta = previous.volume <= volume || sample.type != .cumulative ? volume - previous.volume : volume
         let rate = timeDelta != 0 ? volumeDelta / timeDelta : 0
-        return try rule.convert(sample, growth: rate)
+        return try rule.convert(sample, growth: rate, renames: &renames)
     }
 }
