@@ -62,6 +62,13 @@ struct GnocchiChunk: Sendable {
             return AttributeInputs(projectID: attributeSources[0].projectID, metadata: attributeSources[0].resourceMetadata)
         }
 
+        /// Whether the attributes are made by one sample whose inputs are `inputs` (then they are
+        /// what `inputs` made before; with interned metadata, comparing is a pointer comparison).
+        func madeOnlyBy(_ inputs: AttributeInputs) -> Bool {
+            guard attributesReadOnlyMetadata, attributeSources.count == 1 else { return false }
+            return attributeSources[0].projectID == inputs.projectID && attributeSources[0].resourceMetadata == inputs.metadata
+        }
+
         /// Measures held.
         var samples: Int { metrics.reduce(0) { $0 + $1.values.count } }
 
@@ -92,6 +99,8 @@ struct GnocchiChunk: Sendable {
     private var positions: [String: Int] = [:]
     /// Samples held.
     private(set) var samples = 0
+    /// The resource of the last measure added.
+    private var lastAdded: (id: String, position: Int)?
 
     var isEmpty: Bool { samples == 0 }
 
@@ -107,7 +116,10 @@ struct GnocchiChunk: Sendable {
         attributesReadOnlyMetadata: Bool? = nil
     ) {
         let position: Int
-        if let known = positions[id] {
+        if let last = lastAdded, last.id == id {
+            // A resource's samples mostly come together: a comparison instead of a lookup.
+            position = last.position
+        } else if let known = positions[id] {
             position = known
         } else {
             position = resources.count
@@ -116,6 +128,7 @@ struct GnocchiChunk: Sendable {
                 attributesReadOnlyMetadata: attributesReadOnlyMetadata ?? Self.readOnlyMetadata(attributes)))
             positions[id] = position
         }
+        lastAdded = (id, position)
         resources[position].add(metric: name, archivePolicy: archivePolicy, unit: unit, timestamp: timestamp, value: value)
         resources[position].keepAttributes(of: sample)
         samples += 1
@@ -131,6 +144,7 @@ struct GnocchiChunk: Sendable {
     mutating func remove(resource id: String) -> Int {
         guard let position = positions.removeValue(forKey: id) else { return 0 }
         let removed = resources.remove(at: position)
+        lastAdded = nil
         for index in position..<resources.count { positions[resources[index].id] = index }
         samples -= removed.samples
         return removed.samples
@@ -142,29 +156,38 @@ struct GnocchiChunk: Sendable {
         var body = JSONBodyWriter(capacity: 64 + samples * 64 + resources.count * 160)
         body.write(UInt8(ascii: "{"))
         var firstResource = true
-        for resource in resources where !resource.metrics.isEmpty {
-            if !firstResource { body.write(UInt8(ascii: ",")) }
-            firstResource = false
-            body.writeString(resource.id)
-            body.write(":{")
-            for (index, metric) in resource.metrics.enumerated() {
-                if index > 0 { body.write(UInt8(ascii: ",")) }
-                body.writeString(metric.name)
-                body.write(":{\"archive_policy_name\":")
-                body.writeString(metric.archivePolicy)
-                body.write(",\"unit\":")
-                body.writeString(metric.unit)
-                body.write(",\"measures\":[")
-                for (position, timestamp) in metric.timestamps.enumerated() {
-                    body.write(position > 0 ? ",{\"timestamp\":" : "{\"timestamp\":")
-                    body.writeString(timestamp)
-                    body.write(",\"value\":")
-                    body.writeDouble(metric.values[position])
-                    body.write(UInt8(ascii: "}"))
+        // Through buffer pointers: the elements are read in place, not copied (retained) one by one.
+        resources.withUnsafeBufferPointer { resources in
+            for resource in resources.indices where !resources[resource].metrics.isEmpty {
+                if !firstResource { body.write(UInt8(ascii: ",")) }
+                firstResource = false
+                body.writeString(resources[resource].id)
+                body.write(":{")
+                resources[resource].metrics.withUnsafeBufferPointer { metrics in
+                    for index in metrics.indices {
+                        if index > 0 { body.write(UInt8(ascii: ",")) }
+                        body.writeString(metrics[index].name)
+                        body.write(":{\"archive_policy_name\":")
+                        body.writeString(metrics[index].archivePolicy)
+                        body.write(",\"unit\":")
+                        body.writeString(metrics[index].unit)
+                        body.write(",\"measures\":[")
+                        metrics[index].timestamps.withUnsafeBufferPointer { timestamps in
+                            metrics[index].values.withUnsafeBufferPointer { values in
+                                for position in timestamps.indices {
+                                    body.write(position > 0 ? ",{\"timestamp\":" : "{\"timestamp\":")
+                                    body.writeString(timestamps[position])
+                                    body.write(",\"value\":")
+                                    body.writeDouble(values[position])
+                                    body.write(UInt8(ascii: "}"))
+                                }
+                            }
+                        }
+                        body.write("]}")
+                    }
                 }
-                body.write("]}")
+                body.write(UInt8(ascii: "}"))
             }
-            body.write(UInt8(ascii: "}"))
         }
         body.write(UInt8(ascii: "}"))
         return body.byteBuffer(allocator: allocator)

@@ -113,12 +113,20 @@ actor GnocchiDelivery {
         }
         guard !closed else { return }
         let definitions = settings.definition.resources
+        var lastMeter: (name: String, entry: (resource: Int, archivePolicy: String)?)?
         for sample in samples {
             if let project = settings.filterProject, isGnocchiActivity(sample, project: project) {
                 statistics.filteredSamples += 1
                 continue
             }
-            guard let (index, policy) = settings.metricMap[sample.name] else {
+            let entry: (resource: Int, archivePolicy: String)?
+            if let last = lastMeter, last.name == sample.name {
+                entry = last.entry
+            } else {
+                entry = settings.metricMap[sample.name]
+                lastMeter = (sample.name, entry)
+            }
+            guard let (index, policy) = entry else {
                 statistics.unknownMeterSamples += 1
                 if loggedMeters.insert(sample.name).inserted {
                     logger.warning("Gnocchi publisher: meter not handled by Gnocchi, dropped", metadata: ["sample.meter": .string(sample.name)])
@@ -359,11 +367,12 @@ actor GnocchiDelivery {
     /// attributes come from one sample's project and metadata, equal to last time's (with metadata
     /// interned by the decoder, the same dictionary), is skipped without computing them.
     private func updateAttributes(of chunk: GnocchiChunk) async {
-        for resource in chunk.resources {
-            let id = resource.id
-            let inputs = resource.singleInputs
+        for position in chunk.resources.indices {
+            let id = chunk.resources[position].id
             let known = attributeStates[id]
-            if let inputs, let before = known?.inputs, before == inputs { continue }
+            if let before = known?.inputs, chunk.resources[position].madeOnlyBy(before) { continue }
+            let resource = chunk.resources[position]
+            let inputs = resource.singleInputs
             let extra = resource.extra
             guard !extra.isEmpty else { continue }
             let digest = Self.hash(extra)
