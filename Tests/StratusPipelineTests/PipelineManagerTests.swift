@@ -176,6 +176,29 @@ struct PipelineManagerTests {
         await manager.process([.make("m", 1)])
         #expect(await Self.received(manager, sink: "two").count == 1)
     }
+
+    @Test func aReloadedSourceSelectsByItsNewMeters() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-pipeline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("pipeline.yaml").path
+        let first = """
+            sources:
+              - {name: a, meters: ["m"], sinks: [one]}
+            sinks:
+              - {name: one, publishers: ["test://"]}
+            """
+        try first.write(toFile: path, atomically: true, encoding: .utf8)
+        let manager = try PipelineManager(path: path, context: Fixture.publisherContext)
+        #expect(await manager.process([.make("m", 1), .make("n", 1)]).published == 1)
+        // The routes chosen for "m" and "n" before the reload must not outlive it.
+        try await Task.sleep(for: .milliseconds(20))
+        try first.replacingOccurrences(of: "[\"m\"]", with: "[\"n\"]").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(await manager.reloadIfChanged() == .reloaded)
+        #expect(await manager.process([.make("m", 1)]).published == 0)
+        #expect(await manager.process([.make("n", 2), .make("m", 2), .make("n", 3)]).published == 2)
+        #expect(await Self.received(manager, sink: "one").map(\.volume) == [.int(2), .int(3)])
+    }
 }
 
 /// A settable clock shared with the manager.

@@ -98,6 +98,26 @@ struct TransformerTests {
         #expect(out.volume == .double(512))
     }
 
+    @Test func rateOfChangeMapsEveryNameRightWithMoreNamesThanItRemembers() throws {
+        var transformer = try RateOfChangeTransformer(parameters: Fixture.parameters([
+            "source": ["map_from": ["name": "m\\.(\\d+)", "unit": "(B)"]],
+            "target": ["map_to": ["name": "rate.\\1", "unit": "\\1/s"]],
+        ]))
+        // Twice the names the rename memo keeps, in turn, three rounds: every output named after its input.
+        let names = (0..<(2 * Renames.capacity)).map { "m.\($0)" }
+        for (round, time) in ["2026-11-25T10:00:00", "2026-11-25T10:00:10", "2026-11-25T10:00:20"].enumerated() {
+            for (index, name) in names.enumerated() {
+                let out = try transformer.handle(.make(name, .int(Int64(round * 10)), type: .cumulative, unit: index.isMultiple(of: 2) ? "B" : "x", at: time), context: context)
+                if round == 0 {
+                    #expect(out == nil)
+                } else {
+                    #expect(out?.name == "rate.\(index)")
+                    #expect(out?.unit == (index.isMultiple(of: 2) ? "B/s" : "x"))
+                }
+            }
+        }
+    }
+
     // MARK: delta
 
     @Test func deltaDropsFirstAndNegativeWithGrowthOnly() throws {
