@@ -57,6 +57,7 @@ final class BatchProducer: Sendable {
             for continuation in continuations { continuation.finish() }
             done.signal()
         }
+        thread.name = "bench-producer"
         thread.stackSize = 8 << 20
         thread.start()
     }

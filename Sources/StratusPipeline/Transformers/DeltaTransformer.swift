@@ -22,9 +22,8 @@ public struct DeltaTransformer: Transformer {
             throw TransformerError("timestamp \(sample.timestamp ?? "None") is not an ISO 8601 time")
         }
         let key = RateOfChangeTransformer.Key(name: sample.name, resourceID: sample.resourceID)
-        let previous = cache[key]
-        cache[key] = (volume, timestamp)
-        guard let previous else { return nil }
+        // One lookup: the new state in, the previous one out.
+        guard let previous = cache.updateValue((volume, timestamp), forKey: key) else { return nil }
         guard timestamp >= previous.timestamp else {
             context.logger.warning("Dropping out of time order sample", metadata: [
                 "sample.meter": .string(sample.name), "sample.resource_id": .string(sample.resourceID),

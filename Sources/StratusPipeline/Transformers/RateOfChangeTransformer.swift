@@ -36,9 +36,8 @@ public struct RateOfChangeTransformer: Transformer {
             throw TransformerError("timestamp \(sample.timestamp ?? "None") is not an ISO 8601 time")
         }
         let key = Key(name: sample.name, resourceID: sample.resourceID)
-        let previous = cache[key]
-        cache[key] = Previous(volume: volume, timestamp: timestamp, monotonicTime: sample.monotonicTime)
-        guard let previous else {
+        // One lookup: the new state in, the previous one out.
+        guard let previous = cache.updateValue(Previous(volume: volume, timestamp: timestamp, monotonicTime: sample.monotonicTime), forKey: key) else {
             context.logger.debug("Dropping sample with no predecessor", metadata: [
                 "sample.meter": .string(sample.name), "sample.resource_id": .string(sample.resourceID),
             ])
