@@ -130,6 +130,16 @@ struct GnocchiResourcesDefinitionTests {
         #expect(chunk.resource("a\"b")?.extra == ["project_id": "p1", "display_name": "x"])
         #expect(chunk.remove(resource: "a\"b") == 2)
         #expect(chunk.samples == 1)
+
+        // Control characters, backslashes and non-ASCII text; integral, negative and large numbers.
+        var escapes = GnocchiChunk()
+        for (value, time) in [(-3.0, "t\u{1}"), (1e20, "t\\ü"), (-0.0, "t\r\t")] {
+            escapes.add(resource: "r", definition: 0, userID: nil, metric: "m", archivePolicy: "low", unit: "",
+                        timestamp: time, value: value, sample: sample, attributes: [])
+        }
+        let escaped = String(buffer: escapes.encode())
+        #expect(escaped == #"{"r":{"m":{"archive_policy_name":"low","unit":"","measures":[{"timestamp":"t\u0001","value":-3.0},"#
+            + #"{"timestamp":"t\\ü","value":1e+20},{"timestamp":"t\r\t","value":-0.0}]}}}"#)
     }
 
     @Test func resourceAttributesAreTheFoldOfItsSamplesLaterOnesWinning() throws {

@@ -139,30 +139,35 @@ struct PipelineManagerTests {
         #expect(await Self.received(manager, sink: "k").count == 4)
     }
 
-    @Test func reloadsOnChangeAndKeepsTheOldPipelineWhenTheNewOneIsInvalid() async throws {
+    /// Runs `body` with a manager loaded from a pipeline.yaml holding `yaml`, in a directory removed afterwards.
+    static func withPipelineFile(_ yaml: String, _ body: (_ path: String, _ manager: PipelineManager) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-pipeline-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("pipeline.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        try await body(path, try PipelineManager(path: path, context: Fixture.publisherContext))
+    }
+
+    @Test func reloadsOnChangeAndKeepsTheOldPipelineWhenTheNewOneIsInvalid() async throws {
         let first = """
             sources:
               - {name: a, meters: ["*"], sinks: [one]}
             sinks:
               - {name: one, publishers: ["test://"]}
             """
-        try first.write(toFile: path, atomically: true, encoding: .utf8)
-        let manager = try PipelineManager(path: path, context: Fixture.publisherContext)
-        #expect(await manager.reloadIfChanged() == .unchanged)
-        // Same content, new mtime: unchanged.
-        try await Task.sleep(for: .milliseconds(20))
-        try first.write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(await manager.reloadIfChanged() == .unchanged)
-        // Invalid: rejected with file and line, old pipeline kept.
-        try await Task.sleep(for: .milliseconds(20))
-        try first.replacingOccurrences(of: "[one]}", with: "[two]}").write(toFile: path, atomically: true, encoding: .utf8)
-        guard case .rejected(let error) = await manager.reloadIfChanged() else {
-            Issue.record("an invalid file must be rejected")
-            return
+        try await Self.withPipelineFile(first) { path, manager in
+            #expect(await manager.reloadIfChanged() == .unchanged)
+            // Same content, new mtime: unchanged.
+            try await Task.sleep(for: .milliseconds(20))
+            try first.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(await manager.reloadIfChanged() == .unchanged)
+            // Invalid: rejected with file and line, old pipeline kept.
+            try await Task.sleep(for: .milliseconds(20))
+            try first.replacingOccurrences(of: "[one]}", with: "[two]}").write(toFile: path, atomically: true, encoding: .utf8)
+            guard case .rejected(let error) = await manager.reloadIfChanged() else {
+                Issue.record("an invalid file must be rejected")
+                return
         }
         #expect(error.problems.map(\.description) == ["\(path):2: source 'a': Dangling sink two from source a"])
         #expect(await manager.definition.sinks.map(\.name) == ["one"])
@@ -175,29 +180,26 @@ struct PipelineManagerTests {
         #expect(await manager.definition.sinks.map(\.name) == ["two"])
         await manager.process([.make("m", 1)])
         #expect(await Self.received(manager, sink: "two").count == 1)
+        }
     }
 
     @Test func aReloadedSourceSelectsByItsNewMeters() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-pipeline-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("pipeline.yaml").path
         let first = """
             sources:
               - {name: a, meters: ["m"], sinks: [one]}
             sinks:
               - {name: one, publishers: ["test://"]}
             """
-        try first.write(toFile: path, atomically: true, encoding: .utf8)
-        let manager = try PipelineManager(path: path, context: Fixture.publisherContext)
-        #expect(await manager.process([.make("m", 1), .make("n", 1)]).published == 1)
-        // The routes chosen for "m" and "n" before the reload must not outlive it.
-        try await Task.sleep(for: .milliseconds(20))
-        try first.replacingOccurrences(of: "[\"m\"]", with: "[\"n\"]").write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(await manager.reloadIfChanged() == .reloaded)
-        #expect(await manager.process([.make("m", 1)]).published == 0)
-        #expect(await manager.process([.make("n", 2), .make("m", 2), .make("n", 3)]).published == 2)
-        #expect(await Self.received(manager, sink: "one").map(\.volume) == [.int(2), .int(3)])
+        try await Self.withPipelineFile(first) { path, manager in
+            #expect(await manager.process([.make("m", 1), .make("n", 1)]).published == 1)
+            // The routes chosen for "m" and "n" before the reload must not outlive it.
+            try await Task.sleep(for: .milliseconds(20))
+            try first.replacingOccurrences(of: "[\"m\"]", with: "[\"n\"]").write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(await manager.reloadIfChanged() == .reloaded)
+            #expect(await manager.process([.make("m", 1)]).published == 0)
+            #expect(await manager.process([.make("n", 2), .make("m", 2), .make("n", 3)]).published == 2)
+            #expect(await Self.received(manager, sink: "one").map(\.volume) == [.int(2), .int(3)])
+        }
     }
 }
 
