@@ -10,12 +10,14 @@ import StratusPipeline
 /// The samples are what a libvirt polling agent sends: per instance and round, `cpu`,
 /// `memory.usage`, `vcpus` (instance), `disk.device.read.bytes`, `disk.device.write.bytes`
 /// (its disk) and `network.incoming.bytes`, `network.outgoing.bytes` (its NIC), with the nova
-/// metadata, in batches of `--batch` (the polling agent's `batch_size`). They are generated before
-/// the clock starts, each batch written as the agent's request body and read back by the
-/// notification agent's decoder (`SampleBatchDecoder`), so that they are what the listener hands
-/// to the pipeline: with `--metadata interned` (the decoder's default) a resource's samples share
-/// one metadata dictionary, with `--metadata fresh` (no interner) each has its own. The clock
-/// stops when every Gnocchi publisher has delivered its queue.
+/// metadata, in batches of `--batch` (the polling agent's `batch_size`). Each batch is written as
+/// the agent's request body and read back by the notification agent's decoder
+/// (`SampleBatchDecoder`), so that it is what the listener hands to the pipeline: with
+/// `--metadata interned` (the decoder's default) a resource's samples share one metadata
+/// dictionary, with `--metadata fresh` (no interner) each has its own. A warm-up round (which
+/// creates the resources and metrics) is made first; the measured rounds are made just in time
+/// by a `BatchProducer` thread, whose CPU time is taken out of the figures (and the decoding part
+/// of it reported on its own). The clock stops when every Gnocchi publisher has delivered its queue.
 ///
 /// The batches go through a `PipelineQueue`, as the notification agent's HTTP listener hands them
 /// over, from `--senders` concurrent senders (the `notifier://` publisher keeps 4 requests in
