@@ -67,7 +67,7 @@ struct HTTPPublisherTests {
         let recorder = RequestRecorder()
         try await withListener(recorder) { port in
             let publisher = try HTTPPublisher(
-                url: PublisherURL("http://alice:s3cret@127.0.0.1:\(port)/sink/path?timeout=2&max_retries=1&verify_ssl=False&foo=bar"),
+                url: PublisherURL("http://alice:s3cret@127.0.0.1:\(port)/sink/path?timeout=30&max_retries=1&verify_ssl=False&foo=bar"),
                 context: Fixture.publisherContext)
             #expect(publisher.targetURL == "http://127.0.0.1:\(port)/sink/path?foo=bar")
             try await publisher.publish(Self.samples)

@@ -1,6 +1,7 @@
 import Foundation
 import StratusCore
 import StratusPolling
+import StratusTesting
 import Testing
 
 @Suite struct PollingAgentTests {
@@ -154,7 +155,7 @@ import Testing
                 try "sources: [".write(toFile: path, atomically: true, encoding: .utf8)
                 // Polled rather than slept for: on a loaded machine the check may run late.
                 func eventually(_ condition: () -> Bool) async throws {
-                    for _ in 0..<250 where !condition() { try await Task.sleep(for: .milliseconds(20)) }
+                    _ = try await Eventually.holds(timeout: .seconds(20)) { condition() }
                 }
                 try await eventually { metrics.render().contains("stratus_polling_reloads_total{result=\"rejected\"} 1") }
                 #expect(agent.definitions.sources.map(\.name) == ["fast", "slow"])
