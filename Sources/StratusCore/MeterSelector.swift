@@ -10,8 +10,6 @@ public struct MeterSelector: Sendable, Hashable {
     public let items: [String]
     private let includes: [FNMatchPattern]
     private let excludes: [FNMatchPattern]
-    /// Answers by meter name: a pipeline asks for every sample, and meter names are few.
-    private let answers = BoundedCache<String, Bool>()
 
     /// A rule of B2 the list breaks.
     public enum Violation: Error, Sendable, Hashable, CustomStringConvertible {
@@ -51,11 +49,8 @@ public struct MeterSelector: Sendable, Hashable {
 
     /// Whether the source polls `meterName`: not if an exclusion matches; yes if an inclusion
     /// matches; else yes only when the list holds exclusions only.
+    /// (Callers on a hot path remember the answers: the pipeline keeps its routes per meter name.)
     public func selects(_ meterName: String) -> Bool {
-        answers.value(for: meterName, evaluate)
-    }
-
-    private func evaluate(_ meterName: String) -> Bool {
         if excludes.contains(where: { $0.matches(meterName) }) { return false }
         if includes.contains(where: { $0.matches(meterName) }) { return true }
         return includes.isEmpty
@@ -64,4 +59,3 @@ public struct MeterSelector: Sendable, Hashable {
     public static func == (lhs: MeterSelector, rhs: MeterSelector) -> Bool { lhs.items == rhs.items }
     public func hash(into hasher: inout Hasher) { hasher.combine(items) }
 }
-

@@ -29,51 +29,40 @@ extension UUID {
     /// (The `String` overload reads the contiguous UTF-8 directly: ids read from the index go through it.)
     public init?(lowercaseText text: String) {
         guard text.utf8.count == 36 else { return nil }
-        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var text = text
-        let parsed: Bool = text.withUTF8 { utf8 in
-            withUnsafeMutableBytes(of: &bytes) { out in
-                var position = 0
-                for index in 0..<16 {
-                    if position == 8 || position == 13 || position == 18 || position == 23 {
-                        guard utf8[position] == UInt8(ascii: "-") else { return false }
-                        position += 1
-                    }
-                    guard let high = Self.nibble(utf8[position]), let low = Self.nibble(utf8[position + 1]) else { return false }
-                    out[index] = high << 4 | low
-                    position += 2
-                }
-                return true
-            }
-        }
-        guard parsed else { return nil }
+        guard let bytes = text.withUTF8(Self.parseCanonical) else { return nil }
         self.init(uuid: bytes)
     }
 
     /// Parses the canonical 36-character form, hexadecimal digits in either case; nil for anything else.
     public init?(lowercaseText text: some StringProtocol) {
+        guard let bytes = text.utf8.withContiguousStorageIfAvailable(Self.parseCanonical) ?? Self.parseCanonical(Array(text.utf8))
+        else { return nil }
+        self.init(uuid: bytes)
+    }
+
+    private static func parseCanonical(_ utf8: [UInt8]) -> uuid_t? {
+        utf8.withUnsafeBufferPointer(parseCanonical)
+    }
+
+    /// The 16 bytes of `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (hex digits in either case), or nil.
+    private static func parseCanonical(_ utf8: UnsafeBufferPointer<UInt8>) -> uuid_t? {
+        guard utf8.count == 36 else { return nil }
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let parsed: Bool = withUnsafeMutableBytes(of: &bytes) { out in
-            var utf8 = text.utf8.makeIterator()
             var position = 0
-            var written = 0
-            while let byte = utf8.next() {
-                defer { position += 1 }
+            for index in 0..<16 {
                 if position == 8 || position == 13 || position == 18 || position == 23 {
-                    guard byte == UInt8(ascii: "-") else { return false }
-                    continue
+                    guard utf8[position] == UInt8(ascii: "-") else { return false }
+                    position += 1
                 }
-                guard position < 36, let high = Self.nibble(byte), let next = utf8.next(), let low = Self.nibble(next) else {
-                    return false
-                }
-                position += 1
-                out[written] = high << 4 | low
-                written += 1
+                guard let high = nibble(utf8[position]), let low = nibble(utf8[position + 1]) else { return false }
+                out[index] = high << 4 | low
+                position += 2
             }
-            return position == 36 && written == 16
+            return true
         }
-        guard parsed else { return nil }
-        self.init(uuid: bytes)
+        return parsed ? bytes : nil
     }
 
     /// Whether this id sorts before `other` in the order of their canonical texts (which is the order of

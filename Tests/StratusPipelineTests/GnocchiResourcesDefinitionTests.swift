@@ -117,11 +117,11 @@ struct GnocchiResourcesDefinitionTests {
         let sample = Sample.make("cpu", 1, resource: "a\"b", metadata: ["display_name": "x"])
         let attributes = [(name: "display_name", path: try AttributePath("resource_metadata.display_name"))]
         chunk.add(resource: "a\"b", definition: 0, userID: "u", metric: "cpu", archivePolicy: "low", unit: "ns",
-                  timestamp: "2026-11-25T10:00:00", value: 1.5, sample: sample, attributes: attributes)
+                  timestamp: "2026-11-25T10:00:00", value: 1.5, sample: sample, attributes: attributes, attributesReadOnlyMetadata: GnocchiResourcesDefinition.readOnlyMetadata(attributes))
         chunk.add(resource: "a\"b", definition: 0, userID: "u", metric: "cpu", archivePolicy: "low", unit: "ns",
-                  timestamp: "2026-11-25T10:01:00", value: 2, sample: sample, attributes: attributes)
+                  timestamp: "2026-11-25T10:01:00", value: 2, sample: sample, attributes: attributes, attributesReadOnlyMetadata: GnocchiResourcesDefinition.readOnlyMetadata(attributes))
         chunk.add(resource: "r2", definition: 0, userID: nil, metric: "m\n", archivePolicy: "low", unit: "",
-                  timestamp: "2026-11-25T10:01:00", value: 1e-05, sample: sample, attributes: [])
+                  timestamp: "2026-11-25T10:01:00", value: 1e-05, sample: sample, attributes: [], attributesReadOnlyMetadata: true)
         let text = String(buffer: chunk.encode())
         #expect(text == #"{"a\"b":{"cpu":{"archive_policy_name":"low","unit":"ns","measures":[{"timestamp":"2026-11-25T10:00:00","value":1.5},"#
             + #"{"timestamp":"2026-11-25T10:01:00","value":2.0}]}},"r2":{"m\n":{"archive_policy_name":"low","unit":"","measures":"#
@@ -135,7 +135,7 @@ struct GnocchiResourcesDefinitionTests {
         var escapes = GnocchiChunk()
         for (value, time) in [(-3.0, "t\u{1}"), (1e20, "t\\ü"), (-0.0, "t\r\t")] {
             escapes.add(resource: "r", definition: 0, userID: nil, metric: "m", archivePolicy: "low", unit: "",
-                        timestamp: time, value: value, sample: sample, attributes: [])
+                        timestamp: time, value: value, sample: sample, attributes: [], attributesReadOnlyMetadata: true)
         }
         let escaped = String(buffer: escapes.encode())
         #expect(escaped == #"{"r":{"m":{"archive_policy_name":"low","unit":"","measures":[{"timestamp":"t\u0001","value":-3.0},"#
@@ -151,7 +151,7 @@ struct GnocchiResourcesDefinitionTests {
         func add(_ metadata: [String: TelemetryValue], project: String = "p1", attributes: [(name: String, path: AttributePath)]) {
             let sample = Sample.make("cpu", 1, resource: "r", metadata: metadata, project: project)
             chunk.add(resource: "r", definition: 0, userID: "u", metric: "cpu", archivePolicy: "low", unit: "ns",
-                      timestamp: "2026-11-25T10:00:00", value: 1, sample: sample, attributes: attributes)
+                      timestamp: "2026-11-25T10:00:00", value: 1, sample: sample, attributes: attributes, attributesReadOnlyMetadata: GnocchiResourcesDefinition.readOnlyMetadata(attributes))
         }
         add(["display_name": "a", "host": "h1"], attributes: attributes)
         add(["display_name": "a", "host": "h1"], attributes: attributes)  // same inputs: not kept again
@@ -169,7 +169,7 @@ struct GnocchiResourcesDefinitionTests {
         let byID = [(name: "last", path: try AttributePath("id"))]
         for id in ["s1", "s2"] {
             other.add(resource: "r", definition: 0, userID: nil, metric: "m", archivePolicy: "low", unit: "",
-                      timestamp: "2026-11-25T10:00:00", value: 1, sample: Sample.make("m", 1, resource: "r", id: id), attributes: byID)
+                      timestamp: "2026-11-25T10:00:00", value: 1, sample: Sample.make("m", 1, resource: "r", id: id), attributes: byID, attributesReadOnlyMetadata: GnocchiResourcesDefinition.readOnlyMetadata(byID))
         }
         #expect(other.resource("r")?.extra["last"] == "s2")
     }

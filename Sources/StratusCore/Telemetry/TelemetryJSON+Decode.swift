@@ -124,9 +124,10 @@ extension TelemetryJSON {
         mutating func internedObject(depth: Int, interner: JSONObjectInterner) throws(DecodingError) -> TelemetryValue {
             let start = index
             guard let end = objectEnd(from: start), end - start <= interner.maximumBytes else { return try value(depth: depth) }
-            let found: [String: TelemetryValue]? = bytes.withUnsafeBufferPointer { all in
+            let (hash, found) = bytes.withUnsafeBufferPointer { all in
                 let text = UnsafeBufferPointer(rebasing: all[start..<end])
-                return interner.value(of: text, hash: JSONObjectInterner.hash(text))
+                let hash = JSONObjectInterner.hash(text)
+                return (hash, interner.value(of: text, hash: hash))
             }
             if let found {
                 index = end
@@ -135,8 +136,7 @@ extension TelemetryJSON {
             let parsed = try value(depth: depth)
             if index == end, case .dictionary(let entries) = parsed {
                 bytes.withUnsafeBufferPointer { all in
-                    let text = UnsafeBufferPointer(rebasing: all[start..<end])
-                    interner.keep(entries, of: text, hash: JSONObjectInterner.hash(text))
+                    interner.keep(entries, of: UnsafeBufferPointer(rebasing: all[start..<end]), hash: hash)
                 }
             }
             return parsed

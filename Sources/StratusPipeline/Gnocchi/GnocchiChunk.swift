@@ -118,7 +118,7 @@ struct GnocchiChunk: Sendable {
     mutating func add(
         resource id: String, definition: Int, userID: String?, metric name: String, archivePolicy: String, unit: String,
         timestamp: String, value: Double, sample: Sample, attributes: [(name: String, path: AttributePath)],
-        attributesReadOnlyMetadata: Bool? = nil
+        attributesReadOnlyMetadata: Bool
     ) {
         let position: Int
         if let last = lastAdded, last.id == id {
@@ -130,7 +130,7 @@ struct GnocchiChunk: Sendable {
             position = resources.count
             resources.append(Resource(
                 id: id, definition: definition, userID: userID, attributes: attributes,
-                attributesReadOnlyMetadata: attributesReadOnlyMetadata ?? Self.readOnlyMetadata(attributes)))
+                attributesReadOnlyMetadata: attributesReadOnlyMetadata))
             positions[id] = position
         }
         lastAdded = (id, position)
@@ -184,11 +184,6 @@ struct GnocchiChunk: Sendable {
             metric = Int(metrics[metric].next)
         }
         return counts
-    }
-
-    /// Whether `attributes` read nothing but `resource_metadata`.
-    static func readOnlyMetadata(_ attributes: [(name: String, path: AttributePath)]) -> Bool {
-        attributes.allSatisfy { attribute in attribute.path.alternatives.allSatisfy { $0.first == "resource_metadata" } }
     }
 
     /// Removes a resource and its measures (they stay in the arrays, unreferenced); returns the number of measures removed.

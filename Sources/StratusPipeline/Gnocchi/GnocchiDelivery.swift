@@ -58,12 +58,9 @@ actor GnocchiDelivery {
         var chunkSamples: Int
         var attributeCacheSize: Int
         var retry: GnocchiRetryPolicy
-        /// Per resource definition, whether its attributes read only `resource_metadata`.
-        var attributesReadOnlyMetadata: [Bool] { definition.resources.map { GnocchiChunk.readOnlyMetadata($0.attributes) } }
     }
 
     private let settings: Settings
-    private let readOnlyMetadata: [Bool]
     private let client: GnocchiClient
     private let logger: Logger
     private var sealed: [GnocchiChunk] = []
@@ -84,7 +81,6 @@ actor GnocchiDelivery {
 
     init(settings: Settings, client: GnocchiClient, logger: Logger) {
         self.settings = settings
-        readOnlyMetadata = settings.attributesReadOnlyMetadata
         self.client = client
         self.logger = logger
         attributeStates = GenerationCache(capacity: settings.attributeCacheSize)
@@ -141,7 +137,7 @@ actor GnocchiDelivery {
             open.add(
                 resource: id, definition: index, userID: sample.userID, metric: sample.name, archivePolicy: policy, unit: sample.unit,
                 timestamp: timestamp, value: value, sample: sample, attributes: definitions[index].attributes,
-                attributesReadOnlyMetadata: readOnlyMetadata[index])
+                attributesReadOnlyMetadata: definitions[index].attributesReadOnlyMetadata)
         }
         if open.samples >= settings.chunkSamples { seal() }
         var dropped = 0

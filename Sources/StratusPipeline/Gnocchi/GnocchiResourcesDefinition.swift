@@ -55,8 +55,16 @@ public struct GnocchiResourcesDefinition: Sendable {
         public var archivePolicy: String?
         /// Resource attribute → where it comes from in the sample, sorted by attribute name.
         public var attributes: [(name: String, path: AttributePath)]
+        /// Whether the attributes read nothing but `resource_metadata` (then samples with equal
+        /// metadata and `project_id` give equal attributes).
+        public var attributesReadOnlyMetadata: Bool
         /// The line of the entry.
         public var line: Int?
+    }
+
+    /// Whether `attributes` read nothing but `resource_metadata`.
+    static func readOnlyMetadata(_ attributes: [(name: String, path: AttributePath)]) -> Bool {
+        attributes.allSatisfy { attribute in attribute.path.alternatives.allSatisfy { $0.first == "resource_metadata" } }
     }
 
     /// `archive_policy_default` (Ceilometer's default `ceilometer-low`).
@@ -253,7 +261,9 @@ public struct GnocchiResourcesDefinition: Sendable {
             }
         }
         attributes.sort { $0.name < $1.name }
-        return Resource(resourceType: type, metrics: metrics, archivePolicy: typeLevelPolicy, attributes: attributes, line: line)
+        return Resource(
+            resourceType: type, metrics: metrics, archivePolicy: typeLevelPolicy, attributes: attributes,
+            attributesReadOnlyMetadata: readOnlyMetadata(attributes), line: line)
     }
 
     /// A string path, or a mapping `{fields: path | [paths]}` (Ceilometer's declarative form; trait

@@ -117,18 +117,7 @@ public final class PrometheusSampleExporter: Sendable {
     }
 
     static func labelText(_ labels: [(String, String)]) -> String {
-        labels.map { name, value in
-            var escaped = ""
-            for character in value {
-                switch character {
-                case "\\": escaped += "\\\\"
-                case "\"": escaped += "\\\""
-                case "\n": escaped += "\\n"
-                default: escaped.append(character)
-                }
-            }
-            return "\(sanitized(name))=\"\(escaped)\""
-        }.joined(separator: ",")
+        labels.map { name, value in "\(sanitized(name))=\"\(PrometheusText.labelValue(value))\"" }.joined(separator: ",")
     }
 
     /// A label name Prometheus accepts: `[a-zA-Z_][a-zA-Z0-9_]*`.
